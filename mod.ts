@@ -1,0 +1,126 @@
+/**
+ * aws-mcp-proxy: a local stdio MCP server that forwards every JSON-RPC message
+ * to one remote MCP server over Streamable HTTP, signing each HTTP request
+ * with AWS SigV4 from the user's local AWS credentials.
+ *
+ * Run it from an MCP client's configuration:
+ *
+ * ```sh
+ * deno run --allow-net=bedrock-agentcore.us-east-1.amazonaws.com \
+ *   --allow-read=$HOME/.aws --allow-env=AWS_*,HOME \
+ *   jsr:@mcp-sigv4/aws-mcp-proxy \
+ *   https://bedrock-agentcore.us-east-1.amazonaws.com/runtimes/ARN/invocations --profile dev
+ * ```
+ *
+ * By default only tools annotated `readOnlyHint: true` are listed and
+ * callable; `--allow-write` exposes every tool. `--help` lists every flag.
+ *
+ * @module
+ */
+import process from "node:process";
+import { StdioServerTransport } from "./src/mcp_sdk.ts";
+import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
+import denoJson from "./deno.json" with { type: "json" };
+import { parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
+import { readProfileRegion } from "./src/aws_config.ts";
+import { createCredentialSource } from "./src/credentials.ts";
+import { inferScope, resolveScope } from "./src/endpoint.ts";
+import { readEnv } from "./src/env.ts";
+import { helpText } from "./src/help.ts";
+import { createLogger, describeError, type Logger } from "./src/log.ts";
+import { McpProxy } from "./src/proxy.ts";
+import { createSigningFetch } from "./src/signer.ts";
+import { compileToolPolicy } from "./src/tool_filter.ts";
+
+/** The package version, as published. */
+export const VERSION: string = denoJson.version;
+
+function print(text: string): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+}
+
+async function run(options: ProxyOptions, logger: Logger): Promise<number> {
+  const needsProfileRegion = !options.region && !inferScope(options.endpoint.hostname).region;
+  const scope = resolveScope(options.endpoint, {
+    service: options.service,
+    region: options.region,
+    profileRegion: needsProfileRegion ? await readProfileRegion(options.profile) : undefined,
+    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+  });
+  logger.info(
+    `forwarding to ${options.endpoint.origin}${options.endpoint.pathname} as ${scope.service} in ${scope.region}` +
+      `${options.profile ? ` with profile ${options.profile}` : ""}` +
+      (options.allowWrite ? "; every tool exposed (--allow-write)" : "; read-only tools only"),
+  );
+
+  const credentials = createCredentialSource({ profile: options.profile, logger });
+  const remote = new StreamableHTTPClientTransport(options.endpoint, {
+    fetch: createSigningFetch(fetch, { ...scope, credentials: () => credentials() }),
+    requestInit: { headers: options.headers },
+  });
+  const proxy = new McpProxy({
+    local: new StdioServerTransport(),
+    remote,
+    policy: compileToolPolicy({
+      allowWrite: options.allowWrite,
+      include: options.includeTools,
+      exclude: options.excludeTools,
+    }),
+    metadata: { AWS_REGION: scope.region, ...options.metadata },
+    timeoutMs: options.timeoutSeconds * 1000,
+    errorContext: { host: options.endpoint.host, ...scope, profile: options.profile },
+    logger,
+  });
+
+  // Resolve credentials now, while the client starts, so the first request does not wait.
+  credentials().then(
+    (c) =>
+      logger.debug(
+        `credentials ready${c.expiration ? `, expiring ${c.expiration.toISOString()}` : ""}`,
+      ),
+    (error) => logger.warn(describeError(error)),
+  );
+
+  const stop = (reason: string) => () => void proxy.shutdown(reason);
+  process.stdin.on("end", stop("stdin closed"));
+  process.stdin.on("close", stop("stdin closed"));
+  Deno.addSignalListener("SIGINT", stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", stop("SIGTERM"));
+
+  await proxy.start();
+  await proxy.closed;
+  return 0;
+}
+
+/** Runs the CLI with `args` and returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCommand(args, { AWS_PROFILE: readEnv("AWS_PROFILE") });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    createLogger().error(`${error.message} (see --help)`);
+    return 2;
+  }
+  if (command.kind === "help") {
+    print(helpText(denoJson.name, VERSION));
+    return 0;
+  }
+  if (command.kind === "version") {
+    print(`aws-mcp-proxy ${VERSION}\n`);
+    return 0;
+  }
+  const logger = createLogger({ level: command.options.logLevel });
+  try {
+    return await run(command.options, logger);
+  } catch (error) {
+    if (error instanceof TypeError && /pass --/.test(error.message)) {
+      logger.error(error.message);
+      return 2;
+    }
+    logger.error(`cannot start: ${describeError(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

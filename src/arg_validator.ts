@@ -1,0 +1,50 @@
+/**
+ * Checks `tools/call` arguments against the tool's `inputSchema` with the
+ * JSON Schema validator the MCP SDK ships (Ajv), compiling each tool's schema
+ * once and keeping it until the tool list changes.
+ *
+ * @module
+ */
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { JsonSchemaType } from "@modelcontextprotocol/sdk/validation/types.js";
+import type { Tool } from "./mcp_sdk.ts";
+
+/** The outcome of checking one call's arguments. */
+export type ArgumentCheck =
+  | { valid: true }
+  | { valid: false; message: string }
+  | { valid: "unchecked"; reason: string };
+
+type Check = (input: unknown) => { valid: boolean; errorMessage?: string | undefined };
+
+/** Validates tool arguments, caching one compiled validator per tool definition. */
+export class ArgumentValidator {
+  #provider = new AjvJsonSchemaValidator();
+  #compiled = new WeakMap<Tool, Check | string>();
+
+  /**
+   * Checks `args` against `tool.inputSchema`. A schema that cannot be compiled
+   * yields `unchecked` with the reason, so a server's unusual schema never
+   * blocks a call; the server still validates.
+   */
+  check(tool: Tool, args: unknown): ArgumentCheck {
+    let check = this.#compiled.get(tool);
+    if (check === undefined) {
+      try {
+        check = this.#provider.getValidator(tool.inputSchema as JsonSchemaType) as Check;
+      } catch (error) {
+        check = error instanceof Error ? error.message : String(error);
+      }
+      this.#compiled.set(tool, check);
+    }
+    if (typeof check === "string") return { valid: "unchecked", reason: check };
+    const result = check(args ?? {});
+    if (result.valid) return { valid: true };
+    const details = (result.errorMessage ?? "does not match the input schema")
+      .replace(/(^|, )data(?=[/ ])/g, "$1arguments");
+    return {
+      valid: false,
+      message: `Invalid arguments for tool "${tool.name}": ${details}`,
+    };
+  }
+}

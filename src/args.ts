@@ -1,0 +1,174 @@
+/**
+ * Command-line arguments to proxy options. Pure: the environment is passed in.
+ *
+ * @module
+ */
+import { parseFlags } from "./cli_flags.ts";
+import { parseEndpoint } from "./endpoint.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { parseHeaderFlag, parseMetadataFlag } from "./request_extras.ts";
+
+/** Everything the proxy needs to know from the command line. */
+export interface ProxyOptions {
+  /** The remote MCP endpoint, checked by {@linkcode parseEndpoint}. */
+  endpoint: URL;
+  /** `--service`: the SigV4 signing name; inferred from the endpoint when absent. */
+  service?: string;
+  /** `--region`: the AWS region; inferred when absent. */
+  region?: string;
+  /** `--profile`, else `AWS_PROFILE`: the AWS profile whose credentials sign. */
+  profile?: string;
+  /** `--allow-write`: expose every tool, not only those annotated read-only. */
+  allowWrite: boolean;
+  /** `--include-tool`: glob patterns; when any is given, only matching tools are exposed. */
+  includeTools: string[];
+  /** `--exclude-tool`: glob patterns of tools never exposed. */
+  excludeTools: string[];
+  /** `--metadata KEY=VALUE`: merged into `params._meta` of every forwarded request. */
+  metadata: Record<string, string>;
+  /** `--header "Name: value"`: extra HTTP headers, signed with the rest. */
+  headers: Record<string, string>;
+  /** `--timeout`: seconds one HTTP request may take before the client gets an error. */
+  timeoutSeconds: number;
+  /** `--log-level`: the most verbose level written to stderr. */
+  logLevel: LogLevel;
+}
+
+/** What the command line asks for. */
+export type Command =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "run"; options: ProxyOptions };
+
+/** A command line that cannot be run; the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  /** Creates a usage error with a one-line reason. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The environment variables the arguments depend on. */
+export interface ArgsEnv {
+  /** The profile used when `--profile` is absent. */
+  AWS_PROFILE?: string | undefined;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 180;
+
+const FLAGS = {
+  service: { type: "string" },
+  region: { type: "string" },
+  profile: { type: "string" },
+  "allow-write": { type: "boolean" },
+  "include-tool": { type: "string", multiple: true },
+  "exclude-tool": { type: "string", multiple: true },
+  metadata: { type: "string", multiple: true },
+  header: { type: "string", multiple: true },
+  timeout: { type: "string" },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+function stringFlag(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function listFlag(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function nonEmpty(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === "") throw new UsageError(`--${name} needs a value`);
+  return value?.trim();
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined) return "info";
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, not "${value}"`);
+  }
+  return level;
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--timeout must be a positive number of seconds, not "${value}"`);
+  }
+  return seconds;
+}
+
+function firstSentence(message: string): string {
+  return message.split(/\. /)[0]?.replace(/\.$/, "") ?? message;
+}
+
+/**
+ * Reads a command line (without the program name) into a {@linkcode Command};
+ * throws a {@linkcode UsageError} with a one-line reason for anything unusable.
+ *
+ * @example
+ * ```ts
+ * import { parseCommand } from "./args.ts";
+ * const command = parseCommand(["https://aws-mcp.us-east-1.api.aws/mcp", "--allow-write"], {});
+ * command.kind; // "run"
+ * ```
+ */
+export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
+  let parsed;
+  try {
+    parsed = parseFlags(argv, FLAGS);
+  } catch (error) {
+    throw new UsageError(firstSentence(error instanceof Error ? error.message : String(error)));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+
+  if (positionals.length === 0) {
+    throw new UsageError("Missing the endpoint: pass the MCP URL, such as https://HOST/mcp");
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `Expected one endpoint, got ${positionals.length}: ${positionals.join(" ")}`,
+    );
+  }
+  let endpoint: URL;
+  try {
+    endpoint = parseEndpoint(positionals[0] as string);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+
+  const options: ProxyOptions = {
+    endpoint,
+    allowWrite: values["allow-write"] === true,
+    includeTools: listFlag(values["include-tool"]),
+    excludeTools: listFlag(values["exclude-tool"]),
+    metadata: {},
+    headers: {},
+    timeoutSeconds: parseTimeout(stringFlag(values.timeout)),
+    logLevel: parseLogLevel(stringFlag(values["log-level"])),
+  };
+  const service = nonEmpty("service", stringFlag(values.service));
+  if (service) options.service = service;
+  const region = nonEmpty("region", stringFlag(values.region));
+  if (region) options.region = region;
+  const profile = nonEmpty("profile", stringFlag(values.profile)) ?? (env.AWS_PROFILE || undefined);
+  if (profile) options.profile = profile;
+  try {
+    for (const entry of listFlag(values.metadata)) {
+      Object.assign(options.metadata, parseMetadataFlag(entry));
+    }
+    for (const entry of listFlag(values.header)) {
+      Object.assign(options.headers, parseHeaderFlag(entry));
+    }
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return { kind: "run", options };
+}

@@ -1,0 +1,84 @@
+/**
+ * AWS credentials for one profile, from the AWS SDK's Node provider chain:
+ * environment, shared config and credentials files, SSO, assume-role,
+ * web identity, process, container and instance metadata. The chain caches
+ * what it resolves and refreshes temporary credentials before they expire.
+ *
+ * @module
+ */
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { Logger } from "./log.ts";
+
+/** A set of AWS credentials. */
+export interface AwsCredentials {
+  /** The access key id. */
+  readonly accessKeyId: string;
+  /** The secret access key. */
+  readonly secretAccessKey: string;
+  /** The session token of temporary credentials. */
+  readonly sessionToken?: string;
+  /** When temporary credentials expire. */
+  readonly expiration?: Date;
+}
+
+/** Resolves credentials; `forceRefresh` drops the cached ones and resolves again. */
+export type CredentialSource = (options?: { forceRefresh?: boolean }) => Promise<AwsCredentials>;
+
+/** Credentials could not be resolved; the message says what to do. */
+export class CredentialsError extends Error {
+  /** Wraps the chain's failure in a message that names the profile and the fix. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CredentialsError";
+  }
+}
+
+/** Options for {@linkcode createCredentialSource}. */
+export interface CredentialSourceOptions {
+  /** The AWS profile; the default chain (environment first) when absent. */
+  profile?: string | undefined;
+  /** Receives the chain's own diagnostics at debug level. */
+  logger: Logger;
+}
+
+/**
+ * Turns a credential-chain failure into a message that says what happened
+ * and what to run, naming `profile`.
+ */
+export function explainCredentialError(error: unknown, profile: string | undefined): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  const who = profile ? `profile "${profile}"` : "the default credential chain";
+  const fix = profile ? ` --profile ${profile}` : "";
+  if (/requires? (\w+ )?access|NotCapable/i.test(detail)) {
+    return `Cannot read AWS credentials for ${who}: ${detail}`;
+  }
+  if (/sso|token.*(expired|refresh)|expired.*token/i.test(detail)) {
+    return `The AWS SSO session for ${who} has expired or is missing: run "aws sso login${fix}"`;
+  }
+  if (/could not load credentials|profile .* (could not be found|not found)/i.test(detail)) {
+    return `No AWS credentials found for ${who}: run "aws configure${fix}" or "aws sso login${fix}", or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  }
+  return `Cannot load AWS credentials for ${who}: ${detail}`;
+}
+
+/** Creates the cached credential source for a profile. */
+export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {
+  const { logger, profile } = options;
+  const chainLogger = {
+    debug: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
+    info: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
+    warn: (...args: unknown[]) => logger.warn(`credentials: ${args.join(" ")}`),
+    error: (...args: unknown[]) => logger.error(`credentials: ${args.join(" ")}`),
+  };
+  const chain = fromNodeProviderChain({
+    ...(profile ? { profile } : {}),
+    logger: chainLogger,
+  });
+  return async (request) => {
+    try {
+      return await chain(request?.forceRefresh ? { forceRefresh: true } : undefined);
+    } catch (error) {
+      throw new CredentialsError(explainCredentialError(error, profile), { cause: error });
+    }
+  };
+}

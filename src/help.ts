@@ -1,0 +1,54 @@
+/**
+ * The `--help` text: every flag, its default, and the permission flags to
+ * run with.
+ *
+ * @module
+ */
+
+/** Returns the usage text for `version`, naming the package to run. */
+export function helpText(name: string, version: string): string {
+  return `aws-mcp-proxy ${version}: a local stdio MCP server that forwards every message
+to one remote MCP server over Streamable HTTP, signed with AWS SigV4.
+
+Usage:
+  deno run --allow-net=HOST --allow-read=$HOME/.aws --allow-env=AWS_*,HOME \\
+    jsr:${name} https://HOST/mcp [flags]
+
+Arguments:
+  <endpoint>              The remote MCP URL, including its path (https; http
+                          only for localhost)
+
+Flags:
+  --service NAME          SigV4 signing name (default: inferred from the host:
+                          bedrock-agentcore, execute-api, lambda, or the first
+                          label of SERVICE.REGION.api.aws)
+  --region REGION         AWS region (default: from the host, then the
+                          profile's region, then AWS_REGION / AWS_DEFAULT_REGION)
+  --profile NAME          AWS profile (default: AWS_PROFILE, else the default
+                          credential chain)
+  --allow-write           Expose every tool (default: only tools annotated
+                          readOnlyHint: true are listed and callable)
+  --include-tool GLOB     Expose only tools matching GLOB (repeatable)
+  --exclude-tool GLOB     Never expose tools matching GLOB (repeatable)
+  --metadata KEY=VALUE    Add to params._meta of every request (repeatable;
+                          AWS_REGION=<region> is added unless given)
+  --header "Name: value"  Add an HTTP header to every request, signed (repeatable)
+  --timeout SECONDS       Longest wait for an answer to one request (default: 180)
+  --log-level LEVEL       error, warn, info or debug, written to stderr
+                          (default: info)
+  -h, --help              Show this text
+  -V, --version           Show the version
+
+Permissions (Deno; never -A):
+  --allow-net=HOST        The endpoint host; add sts.REGION.amazonaws.com for
+                          assume-role, portal.sso.REGION.amazonaws.com and
+                          oidc.REGION.amazonaws.com for SSO, 169.254.169.254 or
+                          169.254.170.2 for instance or container credentials
+  --allow-read=$HOME/.aws The shared config, credentials and SSO cache files
+  --allow-env=AWS_*,HOME  The AWS variables and the home directory
+  --allow-run             Only for credential_process profiles
+
+Exit codes: 0 after stdin closes or SIGINT/SIGTERM, 1 on a start-up failure,
+2 for bad arguments.
+`;
+}

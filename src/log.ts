@@ -1,0 +1,86 @@
+/**
+ * The stderr logger: the only place in the proxy that writes logs.
+ *
+ * stdout carries the MCP protocol, so every log line goes to stderr. Lines are
+ * scrubbed of anything that looks like a SigV4 signature, credential scope or
+ * session token before they are written, as a last line of defence: callers
+ * must still never pass secrets in.
+ *
+ * @module
+ */
+
+/** The log levels, from the quietest to the most verbose. */
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+
+/** One of {@linkcode LOG_LEVELS}. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** A levelled logger; each method writes one line when its level is enabled. */
+export interface Logger {
+  /** The most verbose level that is written. */
+  readonly level: LogLevel;
+  /** Something failed and the user must act. */
+  error(message: string): void;
+  /** Something is wrong but the proxy carries on. */
+  warn(message: string): void;
+  /** What the proxy is doing, at a pace a person can read. */
+  info(message: string): void;
+  /** Detail for diagnosing a problem. */
+  debug(message: string): void;
+}
+
+/** Options for {@linkcode createLogger}. */
+export interface LoggerOptions {
+  /** The most verbose level written; defaults to `info`. */
+  level?: LogLevel;
+  /** Where lines go; defaults to a synchronous write to stderr. */
+  write?: (line: string) => void;
+}
+
+const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/(Signature=)[0-9a-f]{16,}/gi, "$1[redacted]"],
+  [/(Credential=)[A-Z0-9]{12,}/g, "$1[redacted]"],
+  [/(x-amz-security-token["']?\s*[:=]\s*["']?)[^\s"',;]+/gi, "$1[redacted]"],
+  [/(authorization["']?\s*[:=]\s*["']?)[^"'\n]+/gi, "$1[redacted]"],
+  [/(aws_secret_access_key\s*[:=]\s*)\S+/gi, "$1[redacted]"],
+  [/(aws_session_token\s*[:=]\s*)\S+/gi, "$1[redacted]"],
+];
+
+/** Removes SigV4 signatures, credential ids, session tokens and authorization values from `text`. */
+export function redact(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+function writeStderr(line: string): void {
+  const bytes = encoder.encode(line);
+  let written = 0;
+  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+}
+
+/** Creates a {@linkcode Logger} that writes `LEVEL message` lines, scrubbed by {@linkcode redact}. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? "info";
+  const write = options.write ?? writeStderr;
+  const threshold = LOG_LEVELS.indexOf(level);
+  const emit = (at: LogLevel, message: string): void => {
+    if (LOG_LEVELS.indexOf(at) > threshold) return;
+    write(`aws-mcp-proxy ${at.toUpperCase()} ${redact(message)}\n`);
+  };
+  return {
+    level,
+    error: (message) => emit("error", message),
+    warn: (message) => emit("warn", message),
+    info: (message) => emit("info", message),
+    debug: (message) => emit("debug", message),
+  };
+}
+
+/** Describes an unknown thrown value in one line, for logs and client-facing errors. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

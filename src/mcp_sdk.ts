@@ -1,0 +1,39 @@
+/**
+ * The parts of the MCP TypeScript SDK the proxy uses, imported in one place.
+ *
+ * The SDK's `"./*"` export maps `X.js` to the types file `X.js.d.ts`, which
+ * does not exist, so Deno types every `.js` subpath import as `any`
+ * (modelcontextprotocol/typescript-sdk#2701). Each import below names its
+ * real declaration file with `@ts-types`; drop them once the SDK ships the
+ * fix.
+ *
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/types"
+export {
+  ErrorCode,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+} from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+export type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  ListToolsResult,
+  RequestId,
+  Result,
+  Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="@modelcontextprotocol/sdk/shared/transport"
+export type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+export {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
+export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";

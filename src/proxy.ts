@@ -1,0 +1,479 @@
+/**
+ * Joins the client-side transport (stdio) to the server-side transport
+ * (Streamable HTTP, signed) and applies the tool policy in between. Every
+ * other message passes through unchanged.
+ *
+ * Every request the client sends is answered exactly once: by the backend,
+ * by the policy, or by an error when it cannot be forwarded, times out or the
+ * proxy shuts down.
+ *
+ * @module
+ */
+import {
+  ErrorCode,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type ListToolsResult,
+  type RequestId,
+  type Result,
+  type Tool,
+} from "./mcp_sdk.ts";
+import type { Transport } from "./mcp_sdk.ts";
+import { ArgumentValidator } from "./arg_validator.ts";
+import { describeError, type Logger } from "./log.ts";
+import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
+import { withMetadata } from "./request_extras.ts";
+import { ToolCatalog } from "./tool_catalog.ts";
+import { filterTools, judgeToolCall, type ToolPolicy } from "./tool_filter.ts";
+
+/** The server-side transport: the SDK's `StreamableHTTPClientTransport` fits. */
+export interface RemoteTransport extends Transport {
+  /** Sets the `mcp-protocol-version` header sent from now on. */
+  setProtocolVersion(version: string): void;
+  /** Ends the HTTP session with a DELETE, when there is one. */
+  terminateSession(): Promise<void>;
+}
+
+/** What {@linkcode McpProxy} joins and the rules it applies. */
+export interface McpProxyOptions {
+  /** The client side, such as the SDK's `StdioServerTransport`. */
+  local: Transport;
+  /** The backend side, such as the SDK's `StreamableHTTPClientTransport` with a signing fetch. */
+  remote: RemoteTransport;
+  /** Which tools are listed and callable. */
+  policy: ToolPolicy;
+  /** Merged into `params._meta` of every request sent to the backend. */
+  metadata: Readonly<Record<string, string>>;
+  /** Milliseconds a request may wait for the backend before the client gets an error. */
+  timeoutMs: number;
+  /** Names the endpoint, scope and profile in error messages. */
+  errorContext: ErrorContext;
+  /** Where the proxy says what it does. */
+  logger: Logger;
+}
+
+interface Pending {
+  method: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface Waiter {
+  resolve(result: Result): void;
+  reject(error: Error): void;
+}
+
+/** The prefix of ids of the proxy's own requests; responses to them never reach the client. */
+const OWN_ID_PREFIX = "aws-mcp-proxy:";
+/** How long shutdown waits for requests still in flight before it answers them itself. */
+const SHUTDOWN_GRACE_MS = 1500;
+/** How long shutdown waits for the DELETE that ends the session. */
+const TERMINATE_TIMEOUT_MS = 2000;
+
+function errorReply(id: RequestId, code: number, message: string, data?: unknown): JSONRPCMessage {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: data === undefined ? { code, message } : { code, message, data },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A stdio-to-Streamable-HTTP MCP proxy with a tool policy; see the module doc. */
+export class McpProxy {
+  #local: Transport;
+  #remote: RemoteTransport;
+  #options: McpProxyOptions;
+  #log: Logger;
+  #pending = new Map<RequestId, Pending>();
+  #own = new Map<string, Waiter>();
+  #ownSeq = 0;
+  #catalog: ToolCatalog;
+  #validator = new ArgumentValidator();
+  #serverHasTools = false;
+  #closing: Promise<void> | undefined;
+  #closed = Promise.withResolvers<void>();
+
+  /** Joins the two transports; nothing flows until {@linkcode McpProxy.start}. */
+  constructor(options: McpProxyOptions) {
+    this.#options = options;
+    this.#local = options.local;
+    this.#remote = options.remote;
+    this.#log = options.logger;
+    this.#catalog = new ToolCatalog(
+      (cursor) =>
+        this.#ownRequest("tools/list", cursor === undefined ? {} : { cursor }) as Promise<
+          ListToolsResult
+        >,
+      (tools) => this.#reportHidden(tools),
+    );
+  }
+
+  /** Resolves when the proxy has shut down. */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /** The number of client requests waiting for the backend. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Starts both transports and begins forwarding. */
+  async start(): Promise<void> {
+    this.#local.onmessage = (message) => this.#fromClient(message);
+    this.#remote.onmessage = (message) => this.#fromBackend(message);
+    this.#local.onerror = (error) => this.#clientError(error);
+    this.#remote.onerror = (error) => this.#log.debug(`backend transport: ${describeError(error)}`);
+    this.#local.onclose = () => void this.shutdown("the client transport closed");
+    await this.#remote.start();
+    await this.#local.start();
+  }
+
+  /**
+   * Shuts down once: lets requests in flight finish for a short grace, answers
+   * the rest with an error, ends the backend session with a DELETE and closes
+   * both transports.
+   */
+  shutdown(reason: string): Promise<void> {
+    this.#closing ??= this.#shutdown(reason);
+    return this.#closing;
+  }
+
+  async #shutdown(reason: string): Promise<void> {
+    this.#log.info(`shutting down: ${reason}`);
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    while (this.#pending.size > 0 && Date.now() < deadline) await delay(10);
+    for (const id of [...this.#pending.keys()]) {
+      this.#answer(
+        id,
+        errorReply(
+          id,
+          ErrorCode.ConnectionClosed,
+          `The proxy shut down (${reason}) before the server answered`,
+        ),
+      );
+    }
+    for (const waiter of this.#own.values()) waiter.reject(new Error("the proxy shut down"));
+    this.#own.clear();
+    try {
+      await Promise.race([
+        this.#remote.terminateSession(),
+        delay(TERMINATE_TIMEOUT_MS).then(() => {
+          throw new Error(`no answer within ${TERMINATE_TIMEOUT_MS} ms`);
+        }),
+      ]);
+    } catch (error) {
+      this.#log.debug(`ending the backend session failed: ${describeError(error)}`);
+    }
+    await this.#remote.close().catch(() => {});
+    this.#local.onclose = undefined;
+    await this.#local.close().catch(() => {});
+    this.#closed.resolve();
+  }
+
+  // ---- client -> backend ----
+
+  #fromClient(message: JSONRPCMessage): void {
+    if (this.#closing) {
+      if (isJSONRPCRequest(message)) {
+        void this.#local.send(
+          errorReply(message.id, ErrorCode.ConnectionClosed, "The proxy is shutting down"),
+        );
+      }
+      return;
+    }
+    if (isJSONRPCRequest(message)) {
+      this.#track(message);
+      if (message.method === "tools/call") void this.#guardToolCall(message);
+      else this.#forward(message);
+      return;
+    }
+    if (isJSONRPCNotification(message) && message.method === "notifications/cancelled") {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) this.#untrack(requestId);
+    }
+    this.#remote.send(message).then(
+      () => {
+        if (isJSONRPCNotification(message) && message.method === "notifications/initialized") {
+          this.#discoverTools();
+        }
+      },
+      (error) =>
+        this.#log.warn(
+          `could not forward ${describeMessage(message)}: ${this.#explain(error).message}`,
+        ),
+    );
+  }
+
+  #track(request: JSONRPCRequest): void {
+    const id = request.id;
+    const timer = setTimeout(() => {
+      this.#log.warn(
+        `${request.method} (id ${JSON.stringify(id)}) got no answer within ${
+          this.#options.timeoutMs / 1000
+        } s`,
+      );
+      this.#answer(
+        id,
+        errorReply(
+          id,
+          ErrorCode.RequestTimeout,
+          `The server did not answer ${request.method} within ${this.#options.timeoutMs / 1000} s`,
+        ),
+      );
+      void this.#remote.send({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: id, reason: "timed out in the proxy" },
+      }).catch(() => {});
+    }, this.#options.timeoutMs);
+    this.#pending.set(id, { method: request.method, timer });
+  }
+
+  #untrack(id: RequestId): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.#pending.delete(id);
+    }
+    return pending;
+  }
+
+  /** Sends `reply` to the client if `id` is still waiting; never answers twice. */
+  #answer(id: RequestId, reply: JSONRPCMessage): void {
+    if (!this.#untrack(id)) return;
+    this.#local.send(reply).catch((error) =>
+      this.#log.error(`cannot write to the client: ${describeError(error)}`)
+    );
+  }
+
+  #forward(request: JSONRPCRequest): void {
+    this.#remote.send(withMetadata(request, this.#options.metadata)).catch((error) => {
+      const failure = this.#explain(error);
+      this.#log.warn(`${request.method} failed: ${failure.message}`);
+      this.#answer(
+        request.id,
+        errorReply(
+          request.id,
+          ErrorCode.InternalError,
+          failure.message,
+          failure.status === undefined ? undefined : { httpStatus: failure.status },
+        ),
+      );
+    });
+  }
+
+  async #guardToolCall(request: JSONRPCRequest): Promise<void> {
+    const params = (request.params ?? {}) as { name?: unknown; arguments?: unknown };
+    if (typeof params.name !== "string") {
+      this.#answer(
+        request.id,
+        errorReply(
+          request.id,
+          ErrorCode.InvalidParams,
+          "tools/call needs params.name, the tool's name",
+        ),
+      );
+      return;
+    }
+    const name = params.name;
+    let tool: Tool | undefined;
+    if (this.#serverHasTools) {
+      try {
+        tool = await this.#catalog.lookup(name);
+      } catch (error) {
+        this.#log.warn(
+          `cannot load the tool list to judge ${name}: ${this.#explain(error).message}`,
+        );
+      }
+    }
+    const verdict = judgeToolCall(name, tool, this.#options.policy);
+    if (!verdict.allowed) {
+      this.#log.info(`refused tools/call ${name}: ${verdict.message}`);
+      this.#answer(request.id, errorReply(request.id, ErrorCode.InvalidParams, verdict.message));
+      return;
+    }
+    if (tool) {
+      const check = this.#validator.check(tool, params.arguments);
+      if (check.valid === false) {
+        this.#log.info(check.message);
+        this.#answer(request.id, {
+          jsonrpc: "2.0",
+          id: request.id,
+          result: { content: [{ type: "text", text: check.message }], isError: true },
+        });
+        return;
+      }
+      if (check.valid === "unchecked") {
+        this.#log.debug(`arguments of ${name} not checked: ${check.reason}`);
+      }
+    }
+    this.#forward(request);
+  }
+
+  #clientError(error: Error): void {
+    if (error instanceof SyntaxError) {
+      this.#log.warn(`ignored a line from the client that is not JSON: ${error.message}`);
+      void this.#local.send(
+        {
+          jsonrpc: "2.0",
+          error: { code: ErrorCode.ParseError, message: `Parse error: ${error.message}` },
+        } as JSONRPCMessage,
+      );
+    } else if (error.name === "ZodError") {
+      this.#log.warn("ignored a message from the client that is not JSON-RPC 2.0");
+      void this.#local.send(
+        {
+          jsonrpc: "2.0",
+          error: {
+            code: ErrorCode.InvalidRequest,
+            message: "Invalid Request: not a JSON-RPC 2.0 message",
+          },
+        } as JSONRPCMessage,
+      );
+    } else {
+      this.#log.warn(`client transport: ${describeError(error)}`);
+    }
+  }
+
+  // ---- backend -> client ----
+
+  #fromBackend(message: JSONRPCMessage): void {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const id = message.id;
+      if (typeof id === "string" && id.startsWith(OWN_ID_PREFIX)) {
+        this.#settleOwn(id, message);
+        return;
+      }
+      if (id === undefined) {
+        void this.#local.send(message);
+        return;
+      }
+      const pending = this.#pending.get(id);
+      if (!pending) {
+        this.#log.debug(
+          `dropped a response for id ${JSON.stringify(id)}, which is no longer waiting`,
+        );
+        return;
+      }
+      let reply: JSONRPCMessage = message;
+      if (isJSONRPCResultResponse(message)) {
+        if (pending.method === "initialize") this.#initialized(message.result);
+        else if (pending.method === "tools/list") {
+          reply = { ...message, result: this.#filterList(message.result as ListToolsResult) };
+        }
+      }
+      this.#answer(id, reply);
+      return;
+    }
+    if (isJSONRPCNotification(message) && message.method === "notifications/tools/list_changed") {
+      this.#log.info("the server's tool list changed; reloading it");
+      this.#refreshTools();
+    }
+    void this.#local.send(message);
+  }
+
+  #initialized(result: Result): void {
+    const { protocolVersion, capabilities } = result as {
+      protocolVersion?: unknown;
+      capabilities?: { tools?: unknown };
+    };
+    if (typeof protocolVersion === "string") this.#remote.setProtocolVersion(protocolVersion);
+    this.#serverHasTools = capabilities?.tools !== undefined;
+  }
+
+  #filterList(result: ListToolsResult): ListToolsResult {
+    const { visible, hidden } = filterTools(result.tools, this.#options.policy);
+    if (hidden.length === 0) return result;
+    return { ...result, tools: visible };
+  }
+
+  // ---- the proxy's own requests ----
+
+  #ownRequest(method: string, params: Record<string, unknown>): Promise<Result> {
+    const id = `${OWN_ID_PREFIX}${++this.#ownSeq}`;
+    const { promise, resolve, reject } = Promise.withResolvers<Result>();
+    const timer = setTimeout(() => {
+      this.#own.delete(id);
+      reject(new Error(`${method} got no answer within ${this.#options.timeoutMs / 1000} s`));
+    }, this.#options.timeoutMs);
+    this.#own.set(id, {
+      resolve: (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      },
+      reject: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    });
+    const request: JSONRPCRequest = { jsonrpc: "2.0", id, method, params };
+    this.#remote.send(withMetadata(request, this.#options.metadata)).catch((error) => {
+      this.#own.get(id)?.reject(error);
+      this.#own.delete(id);
+    });
+    return promise;
+  }
+
+  #settleOwn(id: string, message: JSONRPCMessage): void {
+    const waiter = this.#own.get(id);
+    if (!waiter) return;
+    this.#own.delete(id);
+    if (isJSONRPCResultResponse(message)) waiter.resolve(message.result);
+    else if (isJSONRPCErrorResponse(message)) {
+      waiter.reject(new Error(`${message.error.message} (code ${message.error.code})`));
+    }
+  }
+
+  #discoverTools(): void {
+    if (!this.#serverHasTools) {
+      this.#log.info("the server offers no tools");
+      return;
+    }
+    this.#refreshTools();
+  }
+
+  #refreshTools(): void {
+    this.#catalog.refresh().catch((error) =>
+      this.#log.warn(`cannot load the server's tool list: ${this.#explain(error).message}`)
+    );
+  }
+
+  #reportHidden(tools: readonly Tool[]): void {
+    const { visible, hidden } = filterTools(tools, this.#options.policy);
+    this.#log.info(
+      `the server offers ${tools.length} tools; ${visible.length} exposed, ${hidden.length} hidden`,
+    );
+    if (hidden.length > 0) {
+      this.#log.info(`hidden: ${hidden.map((h) => `${h.name} (${h.reason})`).join(", ")}`);
+    }
+    if (tools.length > 0 && visible.length === 0) {
+      this.#log.warn(
+        this.#options.policy.allowWrite
+          ? "every tool is hidden by --include-tool / --exclude-tool"
+          : "read-only mode hides every tool: none is annotated readOnlyHint: true; pass --allow-write to expose them",
+      );
+    }
+  }
+
+  #explain(error: unknown) {
+    this.#log.debug(
+      `backend error detail: ${
+        error instanceof Error ? error.stack ?? error.message : String(error)
+      }`,
+    );
+    return classifyRemoteError(error, this.#options.errorContext);
+  }
+}
+
+function describeMessage(message: JSONRPCMessage): string {
+  if ("method" in message) return message.method;
+  return "a response";
+}

@@ -1,0 +1,150 @@
+/**
+ * Which tools the client may see and call. One rule, applied alike to
+ * `tools/list` results and `tools/call` requests. Pure.
+ *
+ * Order: the read-only rule first (unless `--allow-write`), then
+ * `--include-tool`, then `--exclude-tool`.
+ *
+ * @module
+ */
+import type { Tool } from "./mcp_sdk.ts";
+
+/** The settings a {@linkcode ToolPolicy} is compiled from. */
+export interface ToolPolicyOptions {
+  /** Expose tools that are not annotated `readOnlyHint: true`. */
+  allowWrite: boolean;
+  /** Glob patterns (`*`, `?`); when any is given, only matching tools are exposed. */
+  include?: readonly string[];
+  /** Glob patterns of tools never exposed. */
+  exclude?: readonly string[];
+}
+
+/** A compiled tool policy; build one with {@linkcode compileToolPolicy}. */
+export interface ToolPolicy {
+  /** Whether tools without `readOnlyHint: true` are exposed. */
+  readonly allowWrite: boolean;
+  /** Compiled `--include-tool` patterns with their source text. */
+  readonly include: readonly (readonly [string, RegExp])[];
+  /** Compiled `--exclude-tool` patterns with their source text. */
+  readonly exclude: readonly (readonly [string, RegExp])[];
+}
+
+/** Why a tool is hidden, with the flag that would expose it. */
+export interface HiddenTool {
+  /** The tool's name. */
+  name: string;
+  /** A short reason, such as `no readOnlyHint`. */
+  reason: string;
+}
+
+/** The outcome of {@linkcode filterTools}. */
+export interface FilteredTools {
+  /** The tools the client sees, in their original order. */
+  visible: Tool[];
+  /** The tools withheld, each with its reason. */
+  hidden: HiddenTool[];
+}
+
+/** Whether a tool may be called, and if not, a message for the client. */
+export type CallVerdict = { allowed: true; tool: Tool | undefined } | {
+  allowed: false;
+  message: string;
+};
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * Compiles the tool policy once, so the per-message checks only match.
+ *
+ * @example
+ * ```ts
+ * import { compileToolPolicy } from "./tool_filter.ts";
+ * const policy = compileToolPolicy({ allowWrite: false, exclude: ["debug_*"] });
+ * policy.exclude.length; // 1
+ * ```
+ */
+export function compileToolPolicy(options: ToolPolicyOptions): ToolPolicy {
+  const compile = (globs: readonly string[] = []) =>
+    globs.map((glob) => [glob, globToRegExp(glob)] as const);
+  return {
+    allowWrite: options.allowWrite,
+    include: compile(options.include),
+    exclude: compile(options.exclude),
+  };
+}
+
+/** Why `tool` is hidden under `policy`, or `undefined` when it is exposed. */
+export function hiddenReason(tool: Tool, policy: ToolPolicy): string | undefined {
+  if (!policy.allowWrite) {
+    const hint = tool.annotations?.readOnlyHint;
+    if (hint !== true) {
+      return hint === false ? "readOnlyHint: false" : "no readOnlyHint annotation";
+    }
+  }
+  if (policy.include.length > 0 && !policy.include.some(([, re]) => re.test(tool.name))) {
+    return "matches no --include-tool pattern";
+  }
+  const excluded = policy.exclude.find(([, re]) => re.test(tool.name));
+  if (excluded) return `matches --exclude-tool ${excluded[0]}`;
+  return undefined;
+}
+
+/**
+ * Splits a tool list into what the client sees and what is withheld.
+ *
+ * @example
+ * ```ts
+ * import { compileToolPolicy, filterTools } from "./tool_filter.ts";
+ * const tools = [
+ *   { name: "read", inputSchema: { type: "object" as const }, annotations: { readOnlyHint: true } },
+ *   { name: "write", inputSchema: { type: "object" as const } },
+ * ];
+ * filterTools(tools, compileToolPolicy({ allowWrite: false })).visible.length; // 1
+ * ```
+ */
+export function filterTools(tools: readonly Tool[], policy: ToolPolicy): FilteredTools {
+  const visible: Tool[] = [];
+  const hidden: HiddenTool[] = [];
+  for (const tool of tools) {
+    const reason = hiddenReason(tool, policy);
+    if (reason === undefined) visible.push(tool);
+    else hidden.push({ name: tool.name, reason });
+  }
+  return { visible, hidden };
+}
+
+function remedy(reason: string): string {
+  if (reason.includes("readOnlyHint")) return "start the proxy with --allow-write to allow it";
+  if (reason.includes("--include-tool")) return "add an --include-tool pattern that matches it";
+  return "remove that --exclude-tool pattern to allow it";
+}
+
+/**
+ * Judges a `tools/call` of `name`, where `tool` is the backend's current
+ * definition of it (`undefined` when the backend does not list it).
+ */
+export function judgeToolCall(
+  name: string,
+  tool: Tool | undefined,
+  policy: ToolPolicy,
+): CallVerdict {
+  if (!tool) {
+    if (policy.allowWrite && policy.include.length === 0 && policy.exclude.length === 0) {
+      return { allowed: true, tool };
+    }
+    return {
+      allowed: false,
+      message:
+        `Tool "${name}" is not offered by the server, so the proxy cannot confirm it is allowed`,
+    };
+  }
+  const reason = hiddenReason(tool, policy);
+  if (reason === undefined) return { allowed: true, tool };
+  return {
+    allowed: false,
+    message: `Tool "${name}" is hidden by the proxy (${reason}); ${remedy(reason)}`,
+  };
+}

@@ -437,7 +437,9 @@ export class McpProxy {
       this.#log.info("the server offers no tools");
       return;
     }
-    this.#refreshTools();
+    this.#catalog.ensureLoaded().catch((error) =>
+      this.#log.warn(`cannot load the server's tool list: ${this.#explain(error).message}`)
+    );
   }
 
   #refreshTools(): void {

@@ -60,13 +60,19 @@ export class ToolCatalog {
     return this.#running;
   }
 
+  /** Loads the list unless it is loaded or loading: for discovery at start. */
+  ensureLoaded(): Promise<void> {
+    if (this.#loaded) return Promise.resolve();
+    return this.#running ?? this.refresh();
+  }
+
   /**
    * The backend's definition of `name` for judging a call: loads the list
    * first if it never was, and reloads once when `name` is not known.
    */
   async lookup(name: string): Promise<Tool | undefined> {
     if (!this.#loaded) {
-      await (this.#running ?? this.refresh());
+      await this.ensureLoaded();
       if (this.#tools.has(name)) return this.#tools.get(name);
     }
     if (!this.#tools.has(name)) await this.refresh();

@@ -1,22 +1,355 @@
-import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { startBackend } from "./fixtures/backend.ts";
-import { connectThroughProxy } from "./fixtures/proxy_process.ts";
+/**
+ * End-to-end: the real proxy as a subprocess, with the README's permissions,
+ * driven by the SDK's Client over stdio, against the local SigV4-verifying
+ * backend.
+ */
+import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
+import { type Backend, startBackend } from "./fixtures/backend.ts";
+import {
+  type ConnectOptions,
+  connectThroughProxy,
+  makeAwsHome,
+  type ProxyClient,
+  spawnRawProxy,
+} from "./fixtures/proxy_process.ts";
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "./fixtures/sdk.ts";
 
-Deno.test("initialize, list and call a read-only tool through the proxy", async () => {
-  const backend = startBackend();
-  const run = await connectThroughProxy(backend.url, { args: ["--service", "execute-api", "--region", "us-east-1"] });
+const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
+const INIT_PARAMS = {
+  protocolVersion: "2025-06-18",
+  capabilities: {},
+  clientInfo: { name: "raw", version: "1" },
+};
+
+async function withProxy(
+  fn: (run: ProxyClient, backend: Backend) => Promise<void>,
+  options: {
+    args?: string[];
+    backend?: Parameters<typeof startBackend>[0];
+    prepare?: ConnectOptions["prepare"];
+  } = {},
+): Promise<void> {
+  const backend = startBackend(options.backend);
+  const run = await connectThroughProxy(backend.url, {
+    args: [...SCOPE, ...(options.args ?? [])],
+    ...(options.prepare
+      ? {
+        prepare: options.prepare,
+        capabilities: {
+          capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+        },
+      }
+      : {}),
+  });
   try {
-    assertEquals(run.client.getServerVersion()?.name, "sigv4-test-backend");
-    const { tools } = await run.client.listTools();
-    assert(tools.every((t) => t.annotations?.readOnlyHint === true));
-    assert(tools.some((t) => t.name === "echo"));
-    const result = await run.client.callTool({ name: "echo", arguments: { text: "hi" } });
-    assertEquals(result.content, [{ type: "text", text: "hi" }]);
-    assert(backend.seen.length > 0 && backend.seen.every((r) => r.verified), "every request is signed");
+    await fn(run, backend);
+  } catch (error) {
+    console.error(run.stderr());
+    throw error;
   } finally {
     await run.close();
     await backend.close();
   }
-  console.error(run.stderr());
-  assertMatch(run.stderr(), /hidden/);
+}
+
+function texts(result: Record<string, unknown>): string {
+  return ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
+}
+
+Deno.test("initialize, list and call a read-only tool; every request is signed", async () => {
+  await withProxy(async (run, backend) => {
+    assertEquals(run.client.getServerVersion()?.name, "sigv4-test-backend");
+    const { tools } = await run.client.listTools();
+    assertEquals(tools.length, 11);
+    assert(tools.every((t) => t.annotations?.readOnlyHint === true));
+    const result = await run.client.callTool({ name: "echo", arguments: { text: "hi" } });
+    assertEquals(result.content, [{ type: "text", text: "hi" }]);
+    assert(
+      backend.seen.length > 0 && backend.seen.every((r) => r.verified),
+      "every request is signed",
+    );
+    const posts = backend.seen.filter((r) => r.method === "POST" && r.sessionId);
+    assert(
+      posts.length > 0 && posts.every((r) =>
+        r.signedHeaders.includes("mcp-session-id") &&
+        r.signedHeaders.includes("mcp-protocol-version")
+      ),
+    );
+    assert(
+      backend.seen.some((r) => r.method === "GET" && r.verified),
+      "the GET event stream is opened, signed",
+    );
+    assertMatch(run.stderr(), /13 tools; 11 exposed, 2 hidden/);
+    assertMatch(
+      run.stderr(),
+      /write_note \(readOnlyHint: false\), delete_everything \(no readOnlyHint annotation\)/,
+    );
+  });
 });
+
+Deno.test("tools/call of a write tool is refused in read-only mode and never sent", async () => {
+  await withProxy(async (run, backend) => {
+    await assertRejects(
+      () => run.client.callTool({ name: "write_note", arguments: { note: "x" } }),
+      /Tool "write_note" is hidden by the proxy \(readOnlyHint: false\); start the proxy with --allow-write/,
+    );
+    await assertRejects(
+      () => run.client.callTool({ name: "delete_everything", arguments: {} }),
+      /no readOnlyHint annotation/,
+    );
+    assert(
+      !backend.seen.some((r) => r.rpc.includes("tools/call")),
+      "no tools/call reached the backend",
+    );
+  });
+});
+
+Deno.test("a client may call a tool without listing first; the proxy judges it by the backend's list", async () => {
+  await withProxy(async (run) => {
+    const result = await run.client.callTool({ name: "add", arguments: { a: 2, b: 3 } });
+    assertEquals(texts(result), "5");
+    await assertRejects(
+      () => run.client.callTool({ name: "write_note", arguments: { note: "x" } }),
+      /--allow-write/,
+    );
+    await assertRejects(
+      () => run.client.callTool({ name: "no_such_tool", arguments: {} }),
+      /not offered by the server/,
+    );
+  });
+});
+
+Deno.test("--allow-write lists and calls every tool", async () => {
+  await withProxy(async (run) => {
+    const { tools } = await run.client.listTools();
+    assertEquals(tools.length, 13);
+    assertEquals(
+      texts(await run.client.callTool({ name: "write_note", arguments: { note: "n" } })),
+      "stored: n",
+    );
+    assertEquals(
+      texts(await run.client.callTool({ name: "delete_everything", arguments: {} })),
+      "deleted",
+    );
+  }, { args: ["--allow-write"] });
+});
+
+Deno.test("every page of tools/list is filtered", async () => {
+  await withProxy(async (run) => {
+    const names: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await run.client.listTools(cursor === undefined ? {} : { cursor });
+      names.push(...page.tools.map((t) => t.name));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    assertEquals(pages, 5);
+    assertEquals(names.length, 11);
+    assert(!names.includes("write_note") && !names.includes("delete_everything"));
+  }, { backend: { pageSize: 3 } });
+});
+
+Deno.test("resources, prompts and completions pass through", async () => {
+  await withProxy(async (run) => {
+    assertEquals((await run.client.listResources()).resources[0]?.uri, "test://greeting");
+    const read = await run.client.readResource({ uri: "test://greeting" });
+    assertEquals((read.contents[0] as { text: string }).text, "hello from the backend");
+    await assertRejects(
+      () => run.client.readResource({ uri: "test://missing" }),
+      /Resource not found/,
+    );
+    assertEquals((await run.client.listPrompts()).prompts[0]?.name, "summarize");
+    const prompt = await run.client.getPrompt({ name: "summarize", arguments: { topic: "SigV4" } });
+    assertEquals(prompt.messages[0]?.content, { type: "text", text: "Summarize SigV4." });
+    const completion = await run.client.complete({
+      ref: { type: "ref/prompt", name: "summarize" },
+      argument: { name: "topic", value: "si" },
+    });
+    assertEquals(completion.completion.values, ["sigv4", "signing"]);
+    await run.client.setLoggingLevel("debug");
+    await run.client.ping();
+  });
+});
+
+Deno.test("logging notifications reach the client", async () => {
+  await withProxy(async (run) => {
+    const logs: unknown[] = [];
+    run.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      logs.push(n.params.data);
+    });
+    await run.client.callTool({ name: "log_message", arguments: { message: "hello log" } });
+    await waitFor(() => logs.length === 1);
+    assertEquals(logs, ["hello log"]);
+  });
+});
+
+Deno.test("progress notifications pass through in order, before the result", async () => {
+  // Raw lines, because the SDK client drops progress that arrives in the same
+  // stdout chunk as its result (it handles notifications a microtask later).
+  const backend = startBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
+  try {
+    await proxy.send(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: INIT_PARAMS }),
+    );
+    await proxy.next();
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      id: "call-7",
+      method: "tools/call",
+      params: { name: "count_down", arguments: { steps: 4 }, _meta: { progressToken: "tok" } },
+    }));
+    const seen = [
+      await proxy.next(),
+      await proxy.next(),
+      await proxy.next(),
+      await proxy.next(),
+      await proxy.next(),
+    ];
+    assertEquals(
+      seen.slice(0, 4).map((m) => (m.params as { progress: number; progressToken: string })),
+      [1, 2, 3, 4].map((progress) => ({ progressToken: "tok", progress, total: 4 })),
+    );
+    assertEquals(seen[4], {
+      jsonrpc: "2.0",
+      id: "call-7",
+      result: { content: [{ type: "text", text: "counted 4" }] },
+    });
+  } finally {
+    await proxy.finish();
+    await home.remove();
+    await backend.close();
+  }
+});
+
+Deno.test("sampling, elicitation and roots requests from the server reach the client and back", async () => {
+  await withProxy(async (run) => {
+    assertEquals(
+      texts(await run.client.callTool({ name: "ask_llm", arguments: { question: "2+2?" } })),
+      "model said: four",
+    );
+    assertEquals(
+      texts(await run.client.callTool({ name: "ask_user", arguments: {} })),
+      "user accept: Ada",
+    );
+    assertEquals(
+      texts(await run.client.callTool({ name: "list_roots", arguments: {} })),
+      "file:///work",
+    );
+  }, {
+    prepare: (client) => {
+      client.setRequestHandler(CreateMessageRequestSchema, () => ({
+        role: "assistant",
+        content: { type: "text", text: "four" },
+        model: "test-model",
+      }));
+      client.setRequestHandler(
+        ElicitRequestSchema,
+        () => ({ action: "accept", content: { name: "Ada" } }),
+      );
+      client.setRequestHandler(
+        ListRootsRequestSchema,
+        () => ({ roots: [{ uri: "file:///work" }] }),
+      );
+    },
+  });
+});
+
+Deno.test("20 concurrent calls are each answered once with their own result", async () => {
+  await withProxy(async (run) => {
+    const calls = Array.from(
+      { length: 20 },
+      (_, i) =>
+        run.client.callTool({
+          name: "slow_echo",
+          arguments: { text: `call-${i}`, ms: (i * 37) % 120 },
+        }),
+    );
+    const results = await Promise.all(calls);
+    assertEquals(results.map(texts), Array.from({ length: 20 }, (_, i) => `call-${i}`));
+  });
+});
+
+Deno.test("a change to the tool list is forwarded and followed", async () => {
+  await withProxy(async (run, backend) => {
+    let changed = 0;
+    run.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changed++;
+    });
+    await assertRejects(
+      () => run.client.callTool({ name: "extra_tool", arguments: {} }),
+      /not offered/,
+    );
+    assertEquals(
+      texts(await run.client.callTool({ name: "toggle_extra_tool", arguments: {} })),
+      "added",
+    );
+    assertEquals(texts(await run.client.callTool({ name: "extra_tool", arguments: {} })), "extra");
+    assert((await run.client.listTools()).tools.some((t) => t.name === "extra_tool"));
+    assert(changed >= 1, "the client saw notifications/tools/list_changed");
+
+    // A tool that loses its readOnlyHint stops being callable at once.
+    await backend.setReadOnly("echo", false);
+    await waitFor(() =>
+      /readOnlyHint: false\).*echo|echo \(readOnlyHint: false\)/.test(run.stderr())
+    );
+    await assertRejects(
+      () => run.client.callTool({ name: "echo", arguments: { text: "x" } }),
+      /echo" is hidden/,
+    );
+  });
+});
+
+Deno.test("arguments that do not match the input schema are answered locally, naming each path", async () => {
+  await withProxy(async (run, backend) => {
+    const result = await run.client.callTool({ name: "add", arguments: { a: "one" } });
+    assertEquals(result.isError, true);
+    assertMatch(texts(result), /^Invalid arguments for tool "add": /);
+    assertMatch(texts(result), /arguments\/a must be number/);
+    assertMatch(texts(result), /arguments must have required property 'b'/);
+    assert(!backend.seen.some((r) => r.rpc.includes("tools/call")), "the invalid call never left");
+    assertEquals(texts(await run.client.callTool({ name: "add", arguments: { a: 1, b: 2 } })), "3");
+  });
+});
+
+Deno.test("--metadata and the region reach params._meta; --header is sent and signed", async () => {
+  await withProxy(async (run, backend) => {
+    const meta = JSON.parse(texts(await run.client.callTool({ name: "show_meta", arguments: {} })));
+    assertEquals(meta.AWS_REGION, "us-east-1");
+    assertEquals(meta.TEAM, "blue");
+    const post = backend.seen.find((r) => r.rpc.includes("tools/call"));
+    assertEquals(post?.headers["x-tenant"], "acme");
+    assert(post?.signedHeaders.includes("x-tenant"));
+  }, { args: ["--metadata", "TEAM=blue", "--header", "X-Tenant: acme"] });
+});
+
+Deno.test("closing stdin ends the backend session with a signed DELETE", async () => {
+  const backend = startBackend();
+  const run = await connectThroughProxy(backend.url, { args: SCOPE });
+  await run.client.ping();
+  await run.close();
+  await waitFor(() => backend.deletedSessions.length === 1);
+  const del = backend.seen.find((r) => r.method === "DELETE");
+  assert(del?.verified, "the DELETE was signed");
+  assertEquals(backend.openSessions, 0);
+  await backend.close();
+});
+
+/** Polls `check` until it holds, for at most 5 s. */
+export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -28,6 +28,7 @@ import { inferScope, resolveScope } from "./src/endpoint.ts";
 import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
+import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { createSigningFetch } from "./src/signer.ts";
 import { compileToolPolicy } from "./src/tool_filter.ts";
@@ -39,7 +40,22 @@ function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
+/** The shared config file the credential chain would read, when credentials may come from files. */
+function configFileNeeded(options: ProxyOptions): string | undefined {
+  if (!options.profile && readEnv("AWS_ACCESS_KEY_ID")) return undefined;
+  const home = readEnv("HOME") ?? readEnv("USERPROFILE");
+  return readEnv("AWS_CONFIG_FILE") ?? (home ? `${home}/.aws/config` : undefined);
+}
+
 async function run(options: ProxyOptions, logger: Logger): Promise<number> {
+  const missing = missingPermissions(
+    { host: options.endpoint.host, configFile: configFileNeeded(options) },
+    denoPermissionQuery,
+  );
+  if (missing.length > 0) {
+    logger.error(`missing Deno permissions: add ${missing.join(", ")}`);
+    return 2;
+  }
   const needsProfileRegion = !options.region && !inferScope(options.endpoint.hostname).region;
   const scope = resolveScope(options.endpoint, {
     service: options.service,

@@ -55,7 +55,9 @@ export function explainCredentialError(error: unknown, profile: string | undefin
   if (/sso|token.*(expired|refresh)|expired.*token/i.test(detail)) {
     return `The AWS SSO session for ${who} has expired or is missing: run "aws sso login${fix}"`;
   }
-  if (/could not load credentials|profile .* (could not be found|not found)/i.test(detail)) {
+  if (
+    /could not (load|resolve) credentials|profile .* (could not be found|not found)/i.test(detail)
+  ) {
     return `No AWS credentials found for ${who}: run "aws configure${fix}" or "aws sso login${fix}", or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
   }
   return `Cannot load AWS credentials for ${who}: ${detail}`;

@@ -5,13 +5,16 @@
  * @module
  */
 
+import { ENV_PERMISSION } from "./permissions.ts";
+
 /** Returns the usage text for `version`, naming the package to run. */
 export function helpText(name: string, version: string): string {
   return `aws-mcp-proxy ${version}: a local stdio MCP server that forwards every message
 to one remote MCP server over Streamable HTTP, signed with AWS SigV4.
 
 Usage:
-  deno run --allow-net=HOST --allow-read=$HOME/.aws --allow-env=AWS_*,HOME \\
+  deno run --allow-net=HOST --allow-read=$HOME/.aws \\
+    --allow-env=${ENV_PERMISSION} \\
     jsr:${name} https://HOST/mcp [flags]
 
 Arguments:
@@ -45,7 +48,8 @@ Permissions (Deno; never -A):
                           oidc.REGION.amazonaws.com for SSO, 169.254.169.254 or
                           169.254.170.2 for instance or container credentials
   --allow-read=$HOME/.aws The shared config, credentials and SSO cache files
-  --allow-env=AWS_*,HOME  The AWS variables and the home directory
+  --allow-env=${ENV_PERMISSION}
+                          The AWS variables and the home directory
   --allow-run             Only for credential_process profiles
 
 Exit codes: 0 after stdin closes or SIGINT/SIGTERM, 1 on a start-up failure,

@@ -140,7 +140,10 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
     const body = error.message.replace(/^Streamable HTTP error: [^:]*: ?/, "");
     return fromHttp(error.code, awsErrorMessage(body), ctx);
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error
+    ? `: ${error.cause.message}`
+    : "";
+  const text = (error instanceof Error ? error.message : String(error)) + cause;
   if (error instanceof Error && error.name === "NotCapable") {
     return {
       credentialsRejected: false,
@@ -148,7 +151,7 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
     };
   }
   if (
-    /connection refused|ECONNREFUSED|dns error|failed to lookup|Name or service not known|tcp connect|error sending request|network/i
+    /fetch failed|connection refused|ECONNREFUSED|dns error|failed to lookup|Name or service not known|tcp connect|error sending request|network/i
       .test(text)
   ) {
     return {

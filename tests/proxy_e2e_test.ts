@@ -50,8 +50,10 @@ async function withProxy(
   try {
     await fn(run, backend);
   } catch (error) {
-    console.error(run.stderr());
-    throw error;
+    throw new Error(
+      `${error instanceof Error ? error.message : error}\n--- proxy stderr ---\n${run.stderr()}`,
+      { cause: error },
+    );
   } finally {
     await run.close();
     await backend.close();

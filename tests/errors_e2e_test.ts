@@ -1,0 +1,214 @@
+/**
+ * End-to-end: what goes wrong, through the real proxy with raw stdin lines,
+ * so that ids, error codes and exact output can be checked.
+ */
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
+import { makeAwsHome, spawnRawProxy } from "./fixtures/proxy_process.ts";
+
+const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
+const INIT = (id: string | number) =>
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    },
+  });
+
+interface RunOptions {
+  backend?: Parameters<typeof startBackend>[0];
+  args?: string[];
+  env?: Record<string, string>;
+  home?: { config?: string; credentials?: string };
+  endpoint?: (url: URL) => URL;
+}
+
+async function rawRun(
+  options: RunOptions,
+  fn: (proxy: ReturnType<typeof spawnRawProxy>) => Promise<void>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const backend = startBackend(options.backend);
+  const home = await makeAwsHome(options.home);
+  const endpoint = options.endpoint ? options.endpoint(backend.url) : backend.url;
+  const proxy = spawnRawProxy(endpoint, home.home, options.args ?? SCOPE, options.env ?? {});
+  let failure: unknown;
+  await fn(proxy).catch((error) => (failure = error));
+  const result = await proxy.finish();
+  await home.remove();
+  await backend.close();
+  if (failure) {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    throw new Error(`${message}\n--- proxy stderr ---\n${result.stderr}`, { cause: failure });
+  }
+  return result;
+}
+
+Deno.test("a wrong secret key gets one clear error with the original id, and no secret is logged", async () => {
+  const wrong = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYWRONGSECRET";
+  const out = await rawRun({
+    args: [...SCOPE, "--log-level", "debug"],
+    env: { AWS_SECRET_ACCESS_KEY: wrong },
+  }, async (proxy) => {
+    await proxy.send(INIT("init-1"));
+    const reply = await proxy.next();
+    assertEquals(reply.id, "init-1");
+    const error = reply.error as { code: number; message: string; data?: { httpStatus: number } };
+    assertMatch(error.message, /signature does not match/);
+    assertEquals(error.data?.httpStatus, 403);
+  });
+  assertEquals(out.stdout, "", "exactly one answer");
+  for (const text of [out.stderr, out.stdout]) {
+    assert(!text.includes(wrong), "the secret never appears");
+    assert(!/Signature=[0-9a-f]{64}/.test(text), "no signature appears");
+  }
+});
+
+Deno.test("a signature scoped to the wrong service says to pass --service", async () => {
+  await rawRun({ backend: { service: "bedrock-agentcore" } }, async (proxy) => {
+    await proxy.send(INIT(1));
+    const reply = await proxy.next();
+    assertMatch(
+      (reply.error as { message: string }).message,
+      /signed for service "execute-api" in "us-east-1".*Pass the right --service or --region/,
+    );
+  });
+});
+
+Deno.test("a session token is signed and required; it never appears in a debug log", async () => {
+  const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN/abc+def==";
+  const keys = new Map([[EXAMPLE_KEY_ID, {
+    secretAccessKey: EXAMPLE_SECRET,
+    sessionToken: token,
+  }]]);
+  const ok = await rawRun({
+    backend: { keys },
+    args: [...SCOPE, "--log-level", "debug"],
+    env: { AWS_SESSION_TOKEN: token },
+  }, async (proxy) => {
+    await proxy.send(INIT(1));
+    assert("result" in await proxy.next());
+  });
+  assert(!ok.stderr.includes(token) && !ok.stderr.includes(EXAMPLE_SECRET));
+  await rawRun({ backend: { keys } }, async (proxy) => {
+    await proxy.send(INIT(1));
+    assertMatch(
+      ((await proxy.next()).error as { message: string }).message,
+      /AWS rejected the credentials/,
+    );
+  });
+});
+
+Deno.test("credentials and region come from a named profile in the shared files", async () => {
+  const out = await rawRun({
+    args: ["--service", "execute-api", "--profile", "dev"],
+    env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
+    home: {
+      credentials:
+        `[dev]\naws_access_key_id = ${EXAMPLE_KEY_ID}\naws_secret_access_key = ${EXAMPLE_SECRET}\n`,
+      config: "[profile dev]\nregion = us-east-1\n",
+    },
+  }, async (proxy) => {
+    await proxy.send(INIT(1));
+    assert("result" in await proxy.next());
+  });
+  assertMatch(out.stderr, /as execute-api in us-east-1 with profile dev/);
+});
+
+Deno.test("a profile with no credentials gets an error naming it and the command to run", async () => {
+  await rawRun({
+    args: [...SCOPE, "--profile", "missing"],
+    env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
+  }, async (proxy) => {
+    await proxy.send(INIT(5));
+    const reply = await proxy.next();
+    assertEquals(reply.id, 5);
+    assertMatch(
+      (reply.error as { message: string }).message,
+      /profile "missing".*aws (configure|sso login) --profile missing/,
+    );
+  });
+});
+
+Deno.test("a backend that is down gets 'Cannot reach' with the original id", async () => {
+  const closed = startBackend();
+  const url = closed.url;
+  await closed.close();
+  await rawRun({ endpoint: () => url }, async (proxy) => {
+    await proxy.send(INIT(9));
+    const reply = await proxy.next();
+    assertEquals(reply.id, 9);
+    assertMatch(
+      (reply.error as { message: string }).message,
+      new RegExp(`Cannot reach ${url.host}`),
+    );
+  });
+});
+
+Deno.test("malformed JSON and non-JSON-RPC lines get errors, and the proxy keeps serving", async () => {
+  await rawRun({}, async (proxy) => {
+    await proxy.send("{not json");
+    const parse = await proxy.next();
+    assertEquals((parse.error as { code: number }).code, -32700);
+    await proxy.send('{"hello":"world"}');
+    const invalid = await proxy.next();
+    assertEquals((invalid.error as { code: number }).code, -32600);
+    await proxy.send(INIT(1));
+    assert("result" in await proxy.next());
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" }));
+    assertEquals(await proxy.next(), { jsonrpc: "2.0", id: 2, result: {} });
+  });
+});
+
+Deno.test("closing stdin with a call in flight still answers it before exiting", async () => {
+  const out = await rawRun({}, async (proxy) => {
+    await proxy.send(INIT(1));
+    await proxy.next();
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 42,
+        method: "tools/call",
+        params: { name: "slow_echo", arguments: { text: "late", ms: 300 } },
+      }),
+    );
+  });
+  assertEquals(out.code, 0);
+  const last = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+  assertEquals(last, {
+    jsonrpc: "2.0",
+    id: 42,
+    result: { content: [{ type: "text", text: "late" }] },
+  });
+});
+
+Deno.test("SIGTERM ends the backend session with a DELETE and exits 0", async () => {
+  const backend = startBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
+  await proxy.send(INIT(1));
+  await proxy.next();
+  proxy.child.kill("SIGTERM");
+  const out = await proxy.finish();
+  assertEquals(out.code, 0);
+  assertEquals(backend.deletedSessions.length, 1);
+  assertMatch(out.stderr, /shutting down: SIGTERM/);
+  await home.remove();
+  await backend.close();
+});
+
+Deno.test("an AgentCore runtime URL with an encoded ARN is signed as AWS expects", async () => {
+  const path =
+    "/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2Fagent-1/invocations";
+  await rawRun({
+    backend: { service: "bedrock-agentcore", path },
+    args: ["--service", "bedrock-agentcore", "--region", "us-east-1"],
+  }, async (proxy) => {
+    await proxy.send(INIT(1));
+    assert("result" in await proxy.next());
+  });
+});

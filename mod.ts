@@ -48,6 +48,13 @@ function configFileNeeded(options: ProxyOptions): string | undefined {
 }
 
 async function run(options: ProxyOptions, logger: Logger): Promise<number> {
+  const needsProfileRegion = !options.region && !inferScope(options.endpoint.hostname).region;
+  const scope = resolveScope(options.endpoint, {
+    service: options.service,
+    region: options.region,
+    profileRegion: needsProfileRegion ? await readProfileRegion(options.profile) : undefined,
+    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+  });
   const missing = missingPermissions(
     { host: options.endpoint.host, configFile: configFileNeeded(options) },
     denoPermissionQuery,
@@ -56,13 +63,6 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     logger.error(`missing Deno permissions: add ${missing.join(", ")}`);
     return 2;
   }
-  const needsProfileRegion = !options.region && !inferScope(options.endpoint.hostname).region;
-  const scope = resolveScope(options.endpoint, {
-    service: options.service,
-    region: options.region,
-    profileRegion: needsProfileRegion ? await readProfileRegion(options.profile) : undefined,
-    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
-  });
   logger.info(
     `forwarding to ${options.endpoint.origin}${options.endpoint.pathname} as ${scope.service} in ${scope.region}` +
       `${options.profile ? ` with profile ${options.profile}` : ""}` +

@@ -59,5 +59,6 @@ export function missingPermissions(needs: PermissionNeeds, query: PermissionQuer
 }
 
 /** Queries Deno's permissions synchronously, never prompting. */
-export const denoPermissionQuery: PermissionQuery = (descriptor) =>
-  Deno.permissions.querySync(descriptor).state;
+export function denoPermissionQuery(descriptor: Deno.PermissionDescriptor): Deno.PermissionState {
+  return Deno.permissions.querySync(descriptor).state;
+}

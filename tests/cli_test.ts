@@ -1,0 +1,99 @@
+/**
+ * Whole-CLI tests: the program spawned with the documented flags; stdout,
+ * stderr and the exit code checked separately.
+ */
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import denoJson from "../deno.json" with { type: "json" };
+import { ENV_PERMISSION } from "../src/permissions.ts";
+import { proxyEnv, REPO_ROOT } from "./fixtures/proxy_process.ts";
+
+const ENDPOINT = "https://abc.execute-api.us-east-1.amazonaws.com/prod/mcp";
+const FULL = [
+  "--allow-net=abc.execute-api.us-east-1.amazonaws.com",
+  "--allow-read=/nonexistent/.aws",
+  `--allow-env=${ENV_PERMISSION}`,
+];
+
+async function cli(permissions: string[], args: string[], env: Record<string, string> = {}) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-prompt", ...permissions, `${REPO_ROOT}mod.ts`, ...args],
+    env: { ...proxyEnv("/nonexistent", {}, false), ...env },
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("--help prints every flag, its default and the permission flags, on stdout", async () => {
+  const { code, stdout, stderr } = await cli([], ["--help"]);
+  assertEquals(code, 0);
+  assertEquals(stderr, "");
+  for (
+    const flag of [
+      "--service",
+      "--region",
+      "--profile",
+      "--allow-write",
+      "--include-tool",
+      "--exclude-tool",
+      "--metadata",
+      "--header",
+      "--timeout",
+      "--log-level",
+      "--version",
+    ]
+  ) {
+    assert(stdout.includes(flag), `help mentions ${flag}`);
+  }
+  assertMatch(stdout, /default: info/);
+  assertMatch(stdout, /default: 180/);
+  assert(stdout.includes(`--allow-env=${ENV_PERMISSION}`));
+  assert(stdout.includes(`jsr:${denoJson.name}`));
+});
+
+Deno.test("--version prints the package version", async () => {
+  const { code, stdout, stderr } = await cli([], ["--version"]);
+  assertEquals([code, stdout, stderr], [0, `aws-mcp-proxy ${denoJson.version}\n`, ""]);
+});
+
+const BAD: [string[], RegExp][] = [
+  [[], /Missing the endpoint/],
+  [[ENDPOINT, "--bogus"], /Unknown option '--bogus'/],
+  [["http://example.com/mcp"], /plain http is allowed only for localhost/],
+  [["https://mcp.example.com/mcp", "--region", "us-east-1"], /pass --service/],
+  [["https://mcp.example.com/mcp", "--service", "s"], /pass --region/],
+  [[ENDPOINT, "--log-level", "loud"], /--log-level must be one of/],
+  [[ENDPOINT, "--header", "Host: x"], /--header cannot set "host"/],
+];
+
+for (const [args, message] of BAD) {
+  Deno.test(`bad arguments exit 2 with one line on stderr: ${args.join(" ") || "(none)"}`, async () => {
+    const { code, stdout, stderr } = await cli(FULL, args);
+    assertEquals(code, 2);
+    assertEquals(stdout, "", "stdout stays clean for the protocol");
+    assertEquals(stderr.trim().split("\n").length, 1, stderr);
+    assertMatch(stderr, message);
+  });
+}
+
+Deno.test("a missing --allow-net names the endpoint host to allow", async () => {
+  const { code, stdout, stderr } = await cli(FULL.slice(1), [ENDPOINT]);
+  assertEquals([code, stdout], [2, ""]);
+  assertMatch(
+    stderr,
+    /missing Deno permissions: add --allow-net=abc\.execute-api\.us-east-1\.amazonaws\.com/,
+  );
+});
+
+Deno.test("a missing --allow-env names the variables to allow", async () => {
+  const { code, stderr } = await cli([FULL[0]!, FULL[1]!, "--allow-env=AWS_*"], [ENDPOINT]);
+  assertEquals(code, 2);
+  assert(stderr.includes(`--allow-env=${ENV_PERMISSION}`), stderr);
+});
+
+Deno.test("a missing --allow-read names the AWS config directory when credentials come from files", async () => {
+  const { code, stderr } = await cli([FULL[0]!, FULL[2]!], [ENDPOINT, "--profile", "dev"]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /--allow-read=\/nonexistent\/\.aws/);
+});

@@ -97,6 +97,7 @@ export class McpProxy {
   #catalog: ToolCatalog;
   #validator = new ArgumentValidator();
   #serverHasTools = false;
+  #warnedAllHidden = false;
   #closing: Promise<void> | undefined;
   #closed = Promise.withResolvers<void>();
 
@@ -456,7 +457,8 @@ export class McpProxy {
     if (hidden.length > 0) {
       this.#log.info(`hidden: ${hidden.map((h) => `${h.name} (${h.reason})`).join(", ")}`);
     }
-    if (tools.length > 0 && visible.length === 0) {
+    if (tools.length > 0 && visible.length === 0 && !this.#warnedAllHidden) {
+      this.#warnedAllHidden = true;
       this.#log.warn(
         this.#options.policy.allowWrite
           ? "every tool is hidden by --include-tool / --exclude-tool"

@@ -335,6 +335,33 @@ Deno.test("--metadata and the region reach params._meta; --header is sent and si
   }, { args: ["--metadata", "TEAM=blue", "--header", "X-Tenant: acme"] });
 });
 
+Deno.test("--include-tool and --exclude-tool apply to list and call alike", async () => {
+  await withProxy(async (run) => {
+    const { tools } = await run.client.listTools();
+    assertEquals(tools.map((t) => t.name).sort(), ["ask_llm", "ask_user", "echo"]);
+    await assertRejects(
+      () => run.client.callTool({ name: "add", arguments: { a: 1, b: 1 } }),
+      /matches no --include-tool pattern/,
+    );
+    await assertRejects(
+      () => run.client.callTool({ name: "write_note", arguments: { note: "x" } }),
+      /matches --exclude-tool write_\*/,
+    );
+  }, {
+    args: [
+      "--allow-write",
+      "--include-tool",
+      "ask_*",
+      "--include-tool",
+      "echo",
+      "--include-tool",
+      "write_*",
+      "--exclude-tool",
+      "write_*",
+    ],
+  });
+});
+
 Deno.test("closing stdin ends the backend session with a signed DELETE", async () => {
   const backend = startBackend();
   const run = await connectThroughProxy(backend.url, { args: SCOPE });

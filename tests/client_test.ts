@@ -1,0 +1,64 @@
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { connectSigV4Client, createSigningFetch } from "../src/client.ts";
+import { EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
+import { StreamableHTTPClientTransport } from "../src/mcp_sdk.ts";
+import { Client } from "./fixtures/sdk.ts";
+
+const credentials = { accessKeyId: EXAMPLE_KEY_ID, secretAccessKey: EXAMPLE_SECRET };
+
+Deno.test("connectSigV4Client reaches the SigV4 backend with metadata and headers", async () => {
+  const backend = startBackend();
+  const client = await connectSigV4Client({
+    endpoint: backend.url,
+    service: "execute-api",
+    region: "us-east-1",
+    credentials,
+    headers: { "x-tenant": "acme" },
+    metadata: { TEAM: "blue" },
+  });
+  try {
+    assertEquals((await client.listTools()).tools.length, 13, "the library applies no tool policy");
+    const result = await client.callTool({ name: "show_meta", arguments: {} });
+    const meta = JSON.parse((result.content as { text: string }[])[0]!.text);
+    assertEquals(meta.TEAM, "blue");
+    assert(backend.seen.every((r) => r.verified && r.headers["x-tenant"] === "acme"));
+  } finally {
+    await client.close();
+    await backend.close();
+  }
+});
+
+Deno.test("connectSigV4Client fails clearly with the wrong key", async () => {
+  const backend = startBackend();
+  await assertRejects(
+    () =>
+      connectSigV4Client({
+        endpoint: backend.url,
+        service: "execute-api",
+        region: "us-east-1",
+        credentials: () => Promise.resolve({ ...credentials, secretAccessKey: "wrong" }),
+      }),
+    /signature we calculated does not match/,
+  );
+  await backend.close();
+});
+
+Deno.test("createSigningFetch plugs into the SDK's own transport", async () => {
+  const backend = startBackend({ service: "lambda", region: "eu-west-1" });
+  const client = new Client({ name: "t", version: "1" });
+  await client.connect(
+    new StreamableHTTPClientTransport(backend.url, {
+      fetch: createSigningFetch(fetch, {
+        service: "lambda",
+        region: "eu-west-1",
+        credentials: () => Promise.resolve(credentials),
+      }),
+    }),
+  );
+  assertEquals((await client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).content, [{
+    type: "text",
+    text: "3",
+  }]);
+  await client.close();
+  await backend.close();
+});

@@ -1,0 +1,12 @@
+/**
+ * The floor for any Deno + MCP SDK stdio program: a server that answers
+ * `initialize` (and `ping`) itself. Cold start and memory are compared to it.
+ *
+ * @module
+ */
+import { StdioServerTransport } from "../src/mcp_sdk.ts";
+// @ts-types="@modelcontextprotocol/sdk/server/index"
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+
+const server = new Server({ name: "bare", version: "1.0.0" }, { capabilities: {} });
+await server.connect(new StdioServerTransport());

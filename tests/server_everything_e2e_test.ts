@@ -1,0 +1,137 @@
+/**
+ * The proxy in front of a real MCP server no one here wrote:
+ * `npm:@modelcontextprotocol/server-everything` in Streamable HTTP mode,
+ * forced onto 127.0.0.1. What a client sees through the proxy (with
+ * `--allow-write`) must equal what it sees directly.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { connectThroughProxy, REPO_ROOT } from "./fixtures/proxy_process.ts";
+import {
+  Client,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+} from "./fixtures/sdk.ts";
+import { StreamableHTTPClientTransport } from "../src/mcp_sdk.ts";
+
+async function startServerEverything(): Promise<{ url: URL; stop: () => Promise<void> }> {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys",
+      "--preload",
+      `${REPO_ROOT}tests/fixtures/loopback_only.ts`,
+      `${REPO_ROOT}tests/fixtures/server_everything.ts`,
+      "streamableHttp",
+    ],
+    env: { PORT: String(port) },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("listening on port")) {
+    const chunk = await reader.read();
+    if (chunk.done) throw new Error(`server-everything did not start:\n${text}`);
+    text += chunk.value;
+  }
+  void (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+  return {
+    url: new URL(`http://127.0.0.1:${port}/mcp`),
+    stop: async () => {
+      child.kill();
+      await child.status;
+    },
+  };
+}
+
+function prepare(client: Client): void {
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({
+    role: "assistant",
+    content: { type: "text", text: "sampled" },
+    model: "test-model",
+  }));
+  client.setRequestHandler(ElicitRequestSchema, () => ({ action: "decline" }));
+  client.setRequestHandler(
+    ListRootsRequestSchema,
+    () => ({ roots: [{ uri: "file:///work", name: "work" }] }),
+  );
+}
+
+const CAPABILITIES = {
+  capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+};
+
+Deno.test("server-everything: every flow it offers passes through unchanged", async () => {
+  const server = await startServerEverything();
+  const direct = new Client({ name: "direct", version: "1" }, CAPABILITIES);
+  prepare(direct);
+  await direct.connect(new StreamableHTTPClientTransport(server.url));
+  const run = await connectThroughProxy(server.url, {
+    args: ["--service", "execute-api", "--region", "us-east-1", "--allow-write"],
+    prepare,
+    capabilities: CAPABILITIES,
+  });
+  const proxied = run.client;
+  try {
+    assertEquals(proxied.getServerVersion(), direct.getServerVersion());
+    assertEquals(proxied.getServerCapabilities(), direct.getServerCapabilities());
+    const [directTools, proxiedTools] = [await direct.listTools(), await proxied.listTools()];
+    assertEquals(proxiedTools, directTools);
+    assert(proxiedTools.tools.length >= 10);
+    assertEquals(await proxied.listResources(), await direct.listResources());
+    assertEquals(await proxied.listResourceTemplates(), await direct.listResourceTemplates());
+    assertEquals(await proxied.listPrompts(), await direct.listPrompts());
+
+    const calls: [string, Record<string, unknown>][] = [
+      ["echo", { message: "through the proxy" }],
+      ["get-sum", { a: 20, b: 22 }],
+      ["get-tiny-image", {}],
+      ["get-structured-content", { location: "New York" }],
+      ["get-annotated-message", { messageType: "error", includeImage: false }],
+      ["get-resource-links", { count: 2 }],
+    ];
+    for (const [name, args] of calls) {
+      assertEquals(
+        await proxied.callTool({ name, arguments: args }),
+        await direct.callTool({ name, arguments: args }),
+        name,
+      );
+    }
+    const sampled = await proxied.callTool({
+      name: "trigger-sampling-request",
+      arguments: { prompt: "hi", maxTokens: 10 },
+    });
+    assert(JSON.stringify(sampled).includes("sampled"), "sampling went to the client and back");
+    const roots = await proxied.callTool({ name: "get-roots-list", arguments: {} });
+    assert(
+      JSON.stringify(roots).includes("file:///work"),
+      "roots/list went to the client and back",
+    );
+    const firstResource = (await proxied.listResources()).resources[0]!;
+    assertEquals(
+      await proxied.readResource({ uri: firstResource.uri }),
+      await direct.readResource({ uri: firstResource.uri }),
+    );
+    await proxied.setLoggingLevel("info");
+    await proxied.ping();
+  } catch (error) {
+    throw new Error(
+      `${error instanceof Error ? error.message : error}\n--- proxy stderr ---\n${run.stderr()}`,
+      { cause: error },
+    );
+  } finally {
+    await run.close();
+    await direct.close();
+    await server.stop();
+  }
+});

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
-import { makeAwsHome, spawnRawProxy } from "./fixtures/proxy_process.ts";
+import { makeAwsHome, spawnRawProxy, withProxyStderr } from "./fixtures/proxy_process.ts";
 
 const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
 const INIT = (id: string | number) =>
@@ -40,10 +40,7 @@ async function rawRun(
   const result = await proxy.finish();
   await home.remove();
   await backend.close();
-  if (failure) {
-    const message = failure instanceof Error ? failure.message : String(failure);
-    throw new Error(`${message}\n--- proxy stderr ---\n${result.stderr}`, { cause: failure });
-  }
+  if (failure) throw withProxyStderr(failure, result.stderr);
   return result;
 }
 

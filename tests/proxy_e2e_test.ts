@@ -11,6 +11,7 @@ import {
   makeAwsHome,
   type ProxyClient,
   spawnRawProxy,
+  withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 import {
   CreateMessageRequestSchema,
@@ -50,10 +51,7 @@ async function withProxy(
   try {
     await fn(run, backend);
   } catch (error) {
-    throw new Error(
-      `${error instanceof Error ? error.message : error}\n--- proxy stderr ---\n${run.stderr()}`,
-      { cause: error },
-    );
+    throw withProxyStderr(error, run.stderr());
   } finally {
     await run.close();
     await backend.close();

@@ -5,7 +5,7 @@
  * `--allow-write`) must equal what it sees directly.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { connectThroughProxy, REPO_ROOT } from "./fixtures/proxy_process.ts";
+import { connectThroughProxy, REPO_ROOT, withProxyStderr } from "./fixtures/proxy_process.ts";
 import {
   Client,
   CreateMessageRequestSchema,
@@ -125,10 +125,7 @@ Deno.test("server-everything: every flow it offers passes through unchanged", as
     await proxied.setLoggingLevel("info");
     await proxied.ping();
   } catch (error) {
-    throw new Error(
-      `${error instanceof Error ? error.message : error}\n--- proxy stderr ---\n${run.stderr()}`,
-      { cause: error },
-    );
+    throw withProxyStderr(error, run.stderr());
   } finally {
     await run.close();
     await direct.close();

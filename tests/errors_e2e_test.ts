@@ -190,6 +190,8 @@ Deno.test("SIGTERM ends the backend session with a DELETE and exits 0", async ()
   await proxy.send(INIT(1));
   await proxy.next();
   proxy.child.kill("SIGTERM");
+  // Wait for the exit before finish() closes stdin, so the signal alone ends the proxy.
+  await proxy.child.status;
   const out = await proxy.finish();
   assertEquals(out.code, 0);
   assertEquals(backend.deletedSessions.length, 1);

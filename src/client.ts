@@ -23,7 +23,8 @@ import { type AwsCredentials, createCredentialSource } from "./credentials.ts";
 import { parseEndpoint, resolveScope } from "./endpoint.ts";
 import { readEnv } from "./env.ts";
 import { createLogger } from "./log.ts";
-import { isJSONRPCRequest, StreamableHTTPClientTransport } from "./mcp_sdk.ts";
+import { StreamableHTTPClientTransport } from "./mcp_sdk.ts";
+import { isRequest } from "./message_kind.ts";
 import { withMetadata } from "./request_extras.ts";
 import { createSigningFetch } from "./signer.ts";
 
@@ -75,7 +76,10 @@ export async function connectSigV4Client(options: SigV4ClientOptions): Promise<C
   if (Object.keys(metadata).length > 0) {
     const send = transport.send.bind(transport);
     transport.send = (message, sendOptions) =>
-      send(isJSONRPCRequest(message) ? withMetadata(message, metadata) : message, sendOptions);
+      send(
+        !Array.isArray(message) && isRequest(message) ? withMetadata(message, metadata) : message,
+        sendOptions,
+      );
   }
   const client = new Client(options.clientInfo ?? { name: "aws-mcp-proxy-client", version: "1" });
   await client.connect(transport);

@@ -11,18 +11,14 @@
  */
 
 // @ts-types="@modelcontextprotocol/sdk/types"
-export {
-  ErrorCode,
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-} from "@modelcontextprotocol/sdk/types.js";
+export { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 export type {
+  JSONRPCErrorResponse,
   JSONRPCMessage,
   JSONRPCNotification,
   JSONRPCRequest,
+  JSONRPCResultResponse,
   ListToolsResult,
   RequestId,
   Result,

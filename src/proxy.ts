@@ -11,12 +11,10 @@
  */
 import {
   ErrorCode,
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
+  type JSONRPCErrorResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
+  type JSONRPCResultResponse,
   type ListToolsResult,
   type RequestId,
   type Result,
@@ -24,6 +22,7 @@ import {
 } from "./mcp_sdk.ts";
 import type { Transport } from "./mcp_sdk.ts";
 import { ArgumentValidator } from "./arg_validator.ts";
+import { isErrorResponse, isNotification, isRequest, isResponse } from "./message_kind.ts";
 import { describeError, type Logger } from "./log.ts";
 import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
 import { withMetadata } from "./request_extras.ts";
@@ -183,26 +182,26 @@ export class McpProxy {
 
   #fromClient(message: JSONRPCMessage): void {
     if (this.#closing) {
-      if (isJSONRPCRequest(message)) {
+      if (isRequest(message)) {
         void this.#local.send(
           errorReply(message.id, ErrorCode.ConnectionClosed, "The proxy is shutting down"),
         );
       }
       return;
     }
-    if (isJSONRPCRequest(message)) {
+    if (isRequest(message)) {
       this.#track(message);
       if (message.method === "tools/call") void this.#guardToolCall(message);
       else this.#forward(message);
       return;
     }
-    if (isJSONRPCNotification(message) && message.method === "notifications/cancelled") {
+    if (isNotification(message) && message.method === "notifications/cancelled") {
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId !== undefined) this.#untrack(requestId);
     }
     this.#remote.send(message).then(
       () => {
-        if (isJSONRPCNotification(message) && message.method === "notifications/initialized") {
+        if (isNotification(message) && message.method === "notifications/initialized") {
           this.#discoverTools();
         }
       },
@@ -347,7 +346,7 @@ export class McpProxy {
   // ---- backend -> client ----
 
   #fromBackend(message: JSONRPCMessage): void {
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       const id = message.id;
       if (typeof id === "string" && id.startsWith(OWN_ID_PREFIX)) {
         this.#settleOwn(id, message);
@@ -365,7 +364,7 @@ export class McpProxy {
         return;
       }
       let reply: JSONRPCMessage = message;
-      if (isJSONRPCResultResponse(message)) {
+      if (!isErrorResponse(message)) {
         if (pending.method === "initialize") this.#initialized(message.result);
         else if (pending.method === "tools/list") {
           reply = { ...message, result: this.#filterList(message.result as ListToolsResult) };
@@ -374,7 +373,7 @@ export class McpProxy {
       this.#answer(id, reply);
       return;
     }
-    if (isJSONRPCNotification(message) && message.method === "notifications/tools/list_changed") {
+    if (isNotification(message) && message.method === "notifications/tools/list_changed") {
       this.#log.info("the server's tool list changed; reloading it");
       this.#refreshTools();
     }
@@ -423,14 +422,13 @@ export class McpProxy {
     return promise;
   }
 
-  #settleOwn(id: string, message: JSONRPCMessage): void {
+  #settleOwn(id: string, message: JSONRPCResultResponse | JSONRPCErrorResponse): void {
     const waiter = this.#own.get(id);
     if (!waiter) return;
     this.#own.delete(id);
-    if (isJSONRPCResultResponse(message)) waiter.resolve(message.result);
-    else if (isJSONRPCErrorResponse(message)) {
+    if (isErrorResponse(message)) {
       waiter.reject(new Error(`${message.error.message} (code ${message.error.code})`));
-    }
+    } else waiter.resolve(message.result);
   }
 
   #discoverTools(): void {

@@ -63,6 +63,7 @@ interface Pending {
 interface Waiter {
   resolve(result: Result): void;
   reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** The prefix of ids of the proxy's own requests; responses to them never reach the client. */
@@ -120,11 +121,6 @@ export class McpProxy {
     return this.#closed.promise;
   }
 
-  /** The number of client requests waiting for the backend. */
-  get inFlight(): number {
-    return this.#pending.size;
-  }
-
   /** Starts both transports and begins forwarding. */
   async start(): Promise<void> {
     this.#local.onmessage = (message) => this.#fromClient(message);
@@ -160,8 +156,9 @@ export class McpProxy {
         ),
       );
     }
-    for (const waiter of this.#own.values()) waiter.reject(new Error("the proxy shut down"));
-    this.#own.clear();
+    for (const id of [...this.#own.keys()]) {
+      this.#takeOwn(id)?.reject(new Error("the proxy shut down"));
+    }
     try {
       await Promise.race([
         this.#remote.terminateSession(),
@@ -319,25 +316,15 @@ export class McpProxy {
   }
 
   #clientError(error: Error): void {
+    // Such a line has no usable id, so the error reply has none (MCP's schema omits it).
+    const reply = (code: number, message: string) =>
+      void this.#local.send({ jsonrpc: "2.0", error: { code, message } });
     if (error instanceof SyntaxError) {
       this.#log.warn(`ignored a line from the client that is not JSON: ${error.message}`);
-      void this.#local.send(
-        {
-          jsonrpc: "2.0",
-          error: { code: ErrorCode.ParseError, message: `Parse error: ${error.message}` },
-        } as JSONRPCMessage,
-      );
+      reply(ErrorCode.ParseError, `Parse error: ${error.message}`);
     } else if (error.name === "ZodError") {
       this.#log.warn("ignored a message from the client that is not JSON-RPC 2.0");
-      void this.#local.send(
-        {
-          jsonrpc: "2.0",
-          error: {
-            code: ErrorCode.InvalidRequest,
-            message: "Invalid Request: not a JSON-RPC 2.0 message",
-          },
-        } as JSONRPCMessage,
-      );
+      reply(ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
     } else {
       this.#log.warn(`client transport: ${describeError(error)}`);
     }
@@ -401,31 +388,31 @@ export class McpProxy {
     const id = `${OWN_ID_PREFIX}${++this.#ownSeq}`;
     const { promise, resolve, reject } = Promise.withResolvers<Result>();
     const timer = setTimeout(() => {
-      this.#own.delete(id);
-      reject(new Error(`${method} got no answer within ${this.#options.timeoutMs / 1000} s`));
+      this.#takeOwn(id)?.reject(
+        new Error(`${method} got no answer within ${this.#options.timeoutMs / 1000} s`),
+      );
     }, this.#options.timeoutMs);
-    this.#own.set(id, {
-      resolve: (result) => {
-        clearTimeout(timer);
-        resolve(result);
-      },
-      reject: (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    });
+    this.#own.set(id, { resolve, reject, timer });
     const request: JSONRPCRequest = { jsonrpc: "2.0", id, method, params };
-    this.#remote.send(withMetadata(request, this.#options.metadata)).catch((error) => {
-      this.#own.get(id)?.reject(error);
-      this.#own.delete(id);
-    });
+    this.#remote.send(withMetadata(request, this.#options.metadata)).catch((error) =>
+      this.#takeOwn(id)?.reject(error)
+    );
     return promise;
   }
 
-  #settleOwn(id: string, message: JSONRPCResultResponse | JSONRPCErrorResponse): void {
+  /** Removes the waiter for one of the proxy's own requests and stops its timer. */
+  #takeOwn(id: string): Waiter | undefined {
     const waiter = this.#own.get(id);
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      this.#own.delete(id);
+    }
+    return waiter;
+  }
+
+  #settleOwn(id: string, message: JSONRPCResultResponse | JSONRPCErrorResponse): void {
+    const waiter = this.#takeOwn(id);
     if (!waiter) return;
-    this.#own.delete(id);
     if (isErrorResponse(message)) {
       waiter.reject(new Error(`${message.error.message} (code ${message.error.code})`));
     } else waiter.resolve(message.result);
@@ -436,13 +423,15 @@ export class McpProxy {
       this.#log.info("the server offers no tools");
       return;
     }
-    this.#catalog.ensureLoaded().catch((error) =>
-      this.#log.warn(`cannot load the server's tool list: ${this.#explain(error).message}`)
-    );
+    this.#loadTools(this.#catalog.ensureLoaded());
   }
 
   #refreshTools(): void {
-    this.#catalog.refresh().catch((error) =>
+    this.#loadTools(this.#catalog.refresh());
+  }
+
+  #loadTools(loading: Promise<void>): void {
+    loading.catch((error) =>
       this.#log.warn(`cannot load the server's tool list: ${this.#explain(error).message}`)
     );
   }

@@ -24,7 +24,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
 import { readProfileRegion } from "./src/aws_config.ts";
 import { createCredentialSource } from "./src/credentials.ts";
-import { inferScope, resolveScope } from "./src/endpoint.ts";
+import { resolveScope } from "./src/endpoint.ts";
 import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
@@ -48,12 +48,13 @@ function configFileNeeded(options: ProxyOptions): string | undefined {
 }
 
 async function run(options: ProxyOptions, logger: Logger): Promise<number> {
-  const needsProfileRegion = !options.region && !inferScope(options.endpoint.hostname).region;
-  const scope = resolveScope(options.endpoint, {
+  const scope = await resolveScope(options.endpoint, {
     service: options.service,
     region: options.region,
-    profileRegion: needsProfileRegion ? await readProfileRegion(options.profile) : undefined,
+    profileRegion: () => readProfileRegion(options.profile),
     envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+  }).catch((error) => {
+    throw new UsageError(describeError(error));
   });
   const missing = missingPermissions(
     { host: options.endpoint.host, configFile: configFileNeeded(options) },
@@ -71,7 +72,7 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
 
   const credentials = createCredentialSource({ profile: options.profile, logger });
   const remote = new StreamableHTTPClientTransport(options.endpoint, {
-    fetch: createSigningFetch(fetch, { ...scope, credentials: () => credentials() }),
+    fetch: createSigningFetch(fetch, { ...scope, credentials }),
     requestInit: { headers: options.headers },
   });
   const proxy = new McpProxy({
@@ -114,9 +115,7 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     command = parseCommand(args, { AWS_PROFILE: readEnv("AWS_PROFILE") });
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    createLogger().error(`${error.message} (see --help)`);
-    return 2;
+    return usageFailure(error, createLogger());
   }
   if (command.kind === "help") {
     print(helpText(denoJson.name, VERSION));
@@ -130,13 +129,17 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     return await run(command.options, logger);
   } catch (error) {
-    if (error instanceof TypeError && /pass --/.test(error.message)) {
-      logger.error(error.message);
-      return 2;
-    }
+    if (error instanceof UsageError) return usageFailure(error, logger);
     logger.error(`cannot start: ${describeError(error)}`);
     return 1;
   }
+}
+
+/** Reports a command line that cannot be run; exit code 2. Anything else is rethrown. */
+function usageFailure(error: unknown, logger: Logger): number {
+  if (!(error instanceof UsageError)) throw error;
+  logger.error(`${error.message} (see --help)`);
+  return 2;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -20,6 +20,7 @@
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type AwsCredentials, createCredentialSource } from "./credentials.ts";
+import { readProfileRegion } from "./aws_config.ts";
 import { parseEndpoint, resolveScope } from "./endpoint.ts";
 import { readEnv } from "./env.ts";
 import { createLogger } from "./log.ts";
@@ -38,7 +39,7 @@ export interface SigV4ClientOptions {
   endpoint: string | URL;
   /** The SigV4 signing name; inferred from the endpoint when absent. */
   service?: string;
-  /** The AWS region; inferred from the endpoint, else `AWS_REGION`, when absent. */
+  /** The AWS region; from the endpoint, the profile, else `AWS_REGION`, when absent. */
   region?: string;
   /** The AWS profile for the default credential chain; ignored when `credentials` is given. */
   profile?: string;
@@ -57,9 +58,10 @@ export async function connectSigV4Client(options: SigV4ClientOptions): Promise<C
   const endpoint = options.endpoint instanceof URL
     ? options.endpoint
     : parseEndpoint(options.endpoint);
-  const scope = resolveScope(endpoint, {
+  const scope = await resolveScope(endpoint, {
     service: options.service,
     region: options.region,
+    profileRegion: () => readProfileRegion(options.profile),
     envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
   });
   const given = options.credentials;

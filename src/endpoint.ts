@@ -125,8 +125,8 @@ export interface ScopeSources {
   service?: string | undefined;
   /** `--region`, when given. */
   region?: string | undefined;
-  /** The `region` of the AWS profile in use, when it has one. */
-  profileRegion?: string | undefined;
+  /** Reads the `region` of the AWS profile in use; called only when neither `--region` nor the host gives one. */
+  profileRegion?: (() => Promise<string | undefined>) | undefined;
   /** `AWS_REGION`, else `AWS_DEFAULT_REGION`, when set. */
   envRegion?: string | undefined;
 }
@@ -137,7 +137,7 @@ export interface ScopeSources {
  * the environment. Throws a `TypeError` that names the flag to pass when
  * either cannot be found.
  */
-export function resolveScope(endpoint: URL, sources: ScopeSources): SigningScope {
+export async function resolveScope(endpoint: URL, sources: ScopeSources): Promise<SigningScope> {
   const inferred = inferScope(endpoint.hostname);
   const service = sources.service ?? inferred.service;
   if (!service) {
@@ -145,7 +145,8 @@ export function resolveScope(endpoint: URL, sources: ScopeSources): SigningScope
       `Cannot infer the SigV4 service from "${endpoint.hostname}": pass --service (for example --service bedrock-agentcore)`,
     );
   }
-  const region = sources.region ?? inferred.region ?? sources.profileRegion ?? sources.envRegion;
+  const region = sources.region ?? inferred.region ?? (await sources.profileRegion?.()) ??
+    sources.envRegion;
   if (!region) {
     throw new TypeError(
       `Cannot infer the AWS region from "${endpoint.hostname}", the profile or AWS_REGION: pass --region (for example --region us-east-1)`,

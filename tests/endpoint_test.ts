@@ -1,5 +1,11 @@
-import { assertEquals, assertThrows } from "./assert.ts";
-import { inferScope, isLoopbackHost, parseEndpoint, resolveScope } from "../src/endpoint.ts";
+import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
+import {
+  inferScope,
+  isLoopbackHost,
+  parseEndpoint,
+  resolveScope,
+  type ScopeSources,
+} from "../src/endpoint.ts";
 
 const TABLE: [string, { service?: string; region?: string }][] = [
   ["aws-mcp.us-east-1.api.aws", { service: "aws-mcp", region: "us-east-1" }],
@@ -86,24 +92,42 @@ Deno.test("isLoopbackHost knows 127.0.0.0/8, localhost and ::1 only", () => {
   }
 });
 
-Deno.test("resolveScope prefers --region, then the URL, then the profile, then the environment", () => {
+Deno.test("resolveScope prefers --region, then the URL, then the profile, then the environment", async () => {
   const agentcore = new URL("https://bedrock-agentcore.us-west-2.amazonaws.com/mcp");
   const other = new URL("https://mcp.example.com/mcp");
+  let reads = 0;
+  const profile = (region: string | undefined) => () => {
+    reads++;
+    return Promise.resolve(region);
+  };
+  const region = async (url: URL, sources: ScopeSources) =>
+    (await resolveScope(url, sources)).region;
   assertEquals(
-    resolveScope(agentcore, { region: "eu-west-1", profileRegion: "x", envRegion: "y" }).region,
+    await region(agentcore, { region: "eu-west-1", profileRegion: profile("x"), envRegion: "y" }),
     "eu-west-1",
   );
-  assertEquals(resolveScope(agentcore, { profileRegion: "x", envRegion: "y" }).region, "us-west-2");
   assertEquals(
-    resolveScope(other, { service: "s", profileRegion: "eu-north-1", envRegion: "y" }).region,
+    await region(agentcore, { profileRegion: profile("x"), envRegion: "y" }),
+    "us-west-2",
+  );
+  assertEquals(reads, 0, "the profile is read only when the flag and the host give no region");
+  assertEquals(
+    await region(other, { service: "s", profileRegion: profile("eu-north-1"), envRegion: "y" }),
     "eu-north-1",
   );
-  assertEquals(resolveScope(other, { service: "s", envRegion: "ap-south-1" }).region, "ap-south-1");
-  assertEquals(resolveScope(agentcore, { service: "execute-api" }).service, "execute-api");
+  assertEquals(
+    await region(other, {
+      service: "s",
+      profileRegion: profile(undefined),
+      envRegion: "ap-south-1",
+    }),
+    "ap-south-1",
+  );
+  assertEquals((await resolveScope(agentcore, { service: "execute-api" })).service, "execute-api");
 });
 
-Deno.test("resolveScope names the flag to pass when it cannot infer", () => {
+Deno.test("resolveScope names the flag to pass when it cannot infer", async () => {
   const other = new URL("https://mcp.example.com/mcp");
-  assertThrows(() => resolveScope(other, { region: "us-east-1" }), /pass --service/);
-  assertThrows(() => resolveScope(other, { service: "execute-api" }), /pass --region/);
+  await assertRejects(() => resolveScope(other, { region: "us-east-1" }), /pass --service/);
+  await assertRejects(() => resolveScope(other, { service: "execute-api" }), /pass --region/);
 });

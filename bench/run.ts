@@ -16,8 +16,8 @@
  */
 import { makeAwsHome, proxyCommand, proxyEnv, REPO_ROOT } from "../tests/fixtures/proxy_process.ts";
 import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
-import { StreamableHTTPClientTransport } from "../src/mcp_sdk.ts";
-import { createSigningFetch } from "../src/signer.ts";
+import { connectSigV4Client } from "../src/client.ts";
+import { startServerProcess } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
@@ -42,7 +42,7 @@ const percentile = (sorted: number[], p: number) =>
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
 
 async function startBackendProcess(): Promise<{ url: URL; stop: () => Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const backend = await startServerProcess({
     args: [
       "run",
       "--quiet",
@@ -51,21 +51,10 @@ async function startBackendProcess(): Promise<{ url: URL; stop: () => Promise<vo
       `${REPO_ROOT}tests/fixtures/backend.ts`,
       "--no-verify",
     ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) text += (await reader.read()).value ?? "";
-  reader.releaseLock();
-  return {
-    url: new URL(JSON.parse(text).url),
-    stop: async () => {
-      child.kill();
-      await child.status;
-      await child.stdout.cancel().catch(() => {});
-    },
-  };
+    readyOn: "stdout",
+    ready: /\n/,
+  });
+  return { url: new URL(JSON.parse(backend.output).url), stop: backend.stop };
 }
 
 async function installMcpRemote(): Promise<string | undefined> {
@@ -207,16 +196,13 @@ try {
   // ---- clients: direct and through the proxy ----
   const credentials = () =>
     Promise.resolve({ accessKeyId: EXAMPLE_KEY_ID, secretAccessKey: EXAMPLE_SECRET });
-  const direct = new Client({ name: "bench-direct", version: "1" });
-  await direct.connect(
-    new StreamableHTTPClientTransport(backend.url, {
-      fetch: createSigningFetch(fetch, {
-        service: "execute-api",
-        region: "us-east-1",
-        credentials,
-      }),
-    }),
-  );
+  const direct = await connectSigV4Client({
+    endpoint: backend.url,
+    service: "execute-api",
+    region: "us-east-1",
+    credentials,
+    metadata: { AWS_REGION: "us-east-1" },
+  });
   const proxyTransport = new StdioClientTransport({
     command: Deno.execPath(),
     args: proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"]),

@@ -13,12 +13,13 @@ import {
   ListRootsRequestSchema,
 } from "./fixtures/sdk.ts";
 import { StreamableHTTPClientTransport } from "../src/mcp_sdk.ts";
+import { startServerProcess } from "./fixtures/server_process.ts";
 
 async function startServerEverything(): Promise<{ url: URL; stop: () => Promise<void> }> {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
+  const server = await startServerProcess({
     args: [
       "run",
       "--quiet",
@@ -32,26 +33,10 @@ async function startServerEverything(): Promise<{ url: URL; stop: () => Promise<
       "streamableHttp",
     ],
     env: { PORT: String(port) },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("listening on port")) {
-    const chunk = await reader.read();
-    if (chunk.done) throw new Error(`server-everything did not start:\n${text}`);
-    text += chunk.value;
-  }
-  void (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
-  })();
-  return {
-    url: new URL(`http://127.0.0.1:${port}/mcp`),
-    stop: async () => {
-      child.kill();
-      await child.status;
-    },
-  };
+    readyOn: "stderr",
+    ready: /listening on port/,
+  });
+  return { url: new URL(`http://127.0.0.1:${port}/mcp`), stop: server.stop };
 }
 
 function prepare(client: Client): void {

@@ -14,7 +14,14 @@
  *
  * @module
  */
-import { makeAwsHome, proxyCommand, proxyEnv, REPO_ROOT } from "../tests/fixtures/proxy_process.ts";
+import {
+  BACKEND_SCOPE,
+  initializeLine,
+  makeAwsHome,
+  proxyCommand,
+  proxyEnv,
+  REPO_ROOT,
+} from "../tests/fixtures/proxy_process.ts";
 import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
 import { connectSigV4Client } from "../src/client.ts";
 import { startServerProcess } from "../tests/fixtures/server_process.ts";
@@ -24,17 +31,8 @@ const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
 const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 2000);
 const THROUGHPUT_CALLS = Number(Deno.env.get("BENCH_THROUGHPUT_CALLS") ?? 2000);
 const MCP_REMOTE_VERSION = "0.15.1";
-const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
-const INIT = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 0,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "bench", version: "1" },
-  },
-});
+const SCOPE = [...BACKEND_SCOPE];
+const INIT = initializeLine(0);
 
 const out = (line = "") => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
 const percentile = (sorted: number[], p: number) =>

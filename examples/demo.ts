@@ -10,9 +10,13 @@
  * @module
  */
 import { startBackend } from "../tests/fixtures/backend.ts";
-import { connectThroughProxy, proxyCommand } from "../tests/fixtures/proxy_process.ts";
+import {
+  BACKEND_SCOPE,
+  connectThroughProxy,
+  proxyCommand,
+} from "../tests/fixtures/proxy_process.ts";
 
-const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
+const SCOPE = [...BACKEND_SCOPE];
 
 const out = (line = "") => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
 

@@ -4,20 +4,16 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
-import { makeAwsHome, spawnRawProxy, withProxyStderr } from "./fixtures/proxy_process.ts";
+import {
+  BACKEND_SCOPE,
+  initializeLine,
+  makeAwsHome,
+  spawnRawProxy,
+  withProxyStderr,
+} from "./fixtures/proxy_process.ts";
 
-const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
-const INIT = (id: string | number) =>
-  JSON.stringify({
-    jsonrpc: "2.0",
-    id,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "raw", version: "1" },
-    },
-  });
+const SCOPE = [...BACKEND_SCOPE];
+const INIT = initializeLine;
 
 interface RunOptions {
   backend?: Parameters<typeof startBackend>[0];

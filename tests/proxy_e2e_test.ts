@@ -6,8 +6,10 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { type Backend, startBackend } from "./fixtures/backend.ts";
 import {
+  BACKEND_SCOPE,
   type ConnectOptions,
   connectThroughProxy,
+  initializeLine,
   makeAwsHome,
   type ProxyClient,
   spawnRawProxy,
@@ -21,12 +23,7 @@ import {
   ToolListChangedNotificationSchema,
 } from "./fixtures/sdk.ts";
 
-const SCOPE = ["--service", "execute-api", "--region", "us-east-1"];
-const INIT_PARAMS = {
-  protocolVersion: "2025-06-18",
-  capabilities: {},
-  clientInfo: { name: "raw", version: "1" },
-};
+const SCOPE = [...BACKEND_SCOPE];
 
 async function withProxy(
   fn: (run: ProxyClient, backend: Backend) => Promise<void>,
@@ -199,7 +196,7 @@ Deno.test("progress notifications pass through in order, before the result", asy
   const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
   try {
     await proxy.send(
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: INIT_PARAMS }),
+      initializeLine(1),
     );
     await proxy.next();
     await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));

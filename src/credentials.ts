@@ -74,6 +74,10 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
   };
   const chain = fromNodeProviderChain({
     ...(profile ? { profile } : {}),
+    // Read the shared config and credentials files afresh whenever the chain
+    // resolves (at start, near expiry, on forceRefresh) rather than once per
+    // process: a user who edits them or logs in again is picked up.
+    ignoreCache: true,
     logger: chainLogger,
   });
   return async (request) => {

@@ -6,6 +6,7 @@
  */
 import { StreamableHTTPError } from "./mcp_sdk.ts";
 import { CredentialsError } from "./credentials.ts";
+import { type AuthFailure, authFailureKind, awsErrorMessage } from "./aws_error.ts";
 
 /** What the scope and credentials were, to name in messages. */
 export interface ErrorContext {
@@ -31,73 +32,40 @@ export interface RemoteFailure {
 
 const MAX_DETAIL = 400;
 
-/** Pulls the AWS error message out of a response body (`{"message": …}` or `{"Message": …}`). */
-export function awsErrorMessage(body: string): string {
-  const trimmed = body.trim();
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (parsed && typeof parsed === "object") {
-      const record = parsed as Record<string, unknown>;
-      const text = record.message ?? record.Message ?? record.error ?? record.__type;
-      if (typeof text === "string") return text.slice(0, MAX_DETAIL);
-      if (
-        text && typeof text === "object" &&
-        typeof (text as Record<string, unknown>).message === "string"
-      ) {
-        return ((text as Record<string, unknown>).message as string).slice(0, MAX_DETAIL);
-      }
-    }
-  } catch {
-    // not JSON: use the text itself
+const CREDENTIAL_FAILURES: ReadonlySet<AuthFailure> = new Set([
+  "expired-token",
+  "invalid-token",
+  "signature",
+]);
+
+function authMessage(kind: AuthFailure, status: number, detail: string, ctx: ErrorContext): string {
+  const aws = detail ? `: ${detail.replace(/[.\s]+$/, "")}` : "";
+  const who = ctx.profile ? `profile "${ctx.profile}"` : "the default credential chain";
+  const profile = ctx.profile ? ` --profile ${ctx.profile}` : "";
+  switch (kind) {
+    case "scope":
+      return `AWS rejected the signature scope (signed for service "${ctx.service}" in "${ctx.region}")${aws}. Pass the right --service or --region`;
+    case "skew":
+      return `AWS rejected the request time even after correcting for the server's clock${aws}. Check this computer's clock`;
+    case "expired-token":
+      return `The AWS credentials of ${who} have expired and fresh ones could not be found${aws}. Renew them (for SSO: aws sso login${profile}) and try again`;
+    case "invalid-token":
+      return `AWS does not recognise the credentials of ${who}${aws}. Renew them (for SSO: aws sso login${profile}) or check the access key`;
+    case "signature":
+      return `AWS says the request signature does not match${aws}. Check the secret key of the credentials of ${who}`;
+    case "denied":
+      return `Access denied by AWS (HTTP ${status})${aws}`;
   }
-  return trimmed.slice(0, MAX_DETAIL);
 }
 
 function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFailure {
-  const profile = ctx.profile ? ` --profile ${ctx.profile}` : "";
-  const aws = detail ? `: ${detail}` : "";
-  if (status === 401 || status === 403) {
-    if (
-      /credential should be scoped to|scoped to a valid (region|service)|not a valid (region|service)/i
-        .test(detail)
-    ) {
-      return {
-        status,
-        credentialsRejected: false,
-        message:
-          `AWS rejected the signature scope (signed for service "${ctx.service}" in "${ctx.region}")${aws}. Pass the right --service or --region`,
-      };
-    }
-    if (/signature expired|request time.*(too skewed|difference)|too skewed/i.test(detail)) {
-      return {
-        status,
-        credentialsRejected: false,
-        message: `AWS rejected the request time${aws}. Check this computer's clock`,
-      };
-    }
-    if (
-      /token.*(expired|invalid)|expired.*token|security token|ExpiredToken|UnrecognizedClient|InvalidClientTokenId/i
-        .test(detail)
-    ) {
-      return {
-        status,
-        credentialsRejected: true,
-        message:
-          `AWS rejected the credentials${aws}. Refresh them (for SSO: aws sso login${profile}) and try again`,
-      };
-    }
-    if (/signature.*(does not match|mismatch)/i.test(detail)) {
-      return {
-        status,
-        credentialsRejected: true,
-        message:
-          `AWS says the request signature does not match${aws}. Check the secret key of the credentials in use`,
-      };
-    }
+  const aws = detail ? `: ${detail.replace(/[.\s]+$/, "")}` : "";
+  const auth = authFailureKind({ status, message: detail });
+  if (auth !== undefined) {
     return {
       status,
-      credentialsRejected: false,
-      message: `Access denied by AWS (HTTP ${status})${aws}`,
+      credentialsRejected: CREDENTIAL_FAILURES.has(auth),
+      message: authMessage(auth, status, detail, ctx),
     };
   }
   if (status === 404) {
@@ -144,6 +112,13 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
     ? `: ${error.cause.message}`
     : "";
   const text = (error instanceof Error ? error.message : String(error)) + cause;
+  if (error instanceof Error && error.name === "TimeoutError") {
+    return {
+      credentialsRejected: false,
+      message:
+        `${ctx.host} sent no response in time: ${error.message}. Try again, or raise --timeout`,
+    };
+  }
   if (error instanceof Error && error.name === "NotCapable") {
     return {
       credentialsRejected: false,

@@ -1,21 +1,30 @@
 /**
  * A `fetch` wrapper that signs every request with AWS SigV4, for the MCP
- * SDK's `StreamableHTTPClientTransport` `fetch` option.
+ * SDK's `StreamableHTTPClientTransport` `fetch` option. Like the AWS SDKs, it
+ * recovers once from the two rejections that re-signing fixes: a skewed
+ * clock and credentials that went stale.
  *
  * @module
  */
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@smithy/core/checksum";
 import type { FetchLike } from "./mcp_sdk.ts";
-import type { AwsCredentials } from "./credentials.ts";
+import type { AwsCredentials, CredentialSource } from "./credentials.ts";
 import type { SigningScope } from "./endpoint.ts";
+import { authFailureKind, awsErrorMessage } from "./aws_error.ts";
+import type { Logger } from "./log.ts";
 
 /** Options for {@linkcode createSigningFetch}. */
 export interface SigningFetchOptions extends SigningScope {
-  /** Resolves the credentials to sign with; called for every request, so it should cache. */
-  credentials: () => Promise<AwsCredentials>;
-  /** The signing clock in epoch milliseconds; `Date.now` unless given (tests fix it). */
+  /**
+   * Resolves the credentials to sign with; called for every request, so it
+   * should cache. `forceRefresh` asks it to drop what it cached.
+   */
+  credentials: CredentialSource | (() => Promise<AwsCredentials>);
+  /** This computer's clock in epoch milliseconds; `Date.now` unless given (tests fix it). */
   now?: () => number;
+  /** Says when the clock is corrected or credentials are renewed. */
+  logger?: Logger;
 }
 
 /** The headers a signed request carries, as `SignatureV4` produces them. */
@@ -85,10 +94,28 @@ export function createRequestSigner(
   };
 }
 
+/** The access key and session token a request was signed with, read back from its signed headers. */
+function signedIdentity(signed: SignedHeaders): string {
+  const key = /Credential=([^/]+)\//.exec(signed["authorization"] ?? "")?.[1] ?? "";
+  return `${key} ${signed["x-amz-security-token"] ?? ""}`;
+}
+
+function identityOf(credentials: AwsCredentials): string {
+  return `${credentials.accessKeyId} ${credentials.sessionToken ?? ""}`;
+}
+
 /**
  * Wraps `next` so that every request is signed with SigV4 before it is sent.
  * Redirects are never followed by the wrapped fetch (`redirect: "manual"`): a
  * signed request must not be re-sent to another host.
+ *
+ * A 401/403 that AWS did not process is re-signed and sent once more when
+ * that can help, as the AWS SDKs do:
+ * - the request time was refused (clock skew): the offset to the server's
+ *   `Date` header is kept and used for this and every later signature;
+ * - the session token expired or is not recognised: the credentials are
+ *   resolved again (`forceRefresh`), unless another request already did so,
+ *   so a user who ran `aws sso login` meanwhile just continues.
  *
  * @example
  * ```ts
@@ -106,17 +133,62 @@ export function createRequestSigner(
  * ```
  */
 export function createSigningFetch(next: FetchLike, options: SigningFetchOptions): SigningFetch {
-  const sign = createRequestSigner(options);
+  const now = options.now ?? Date.now;
+  let clockOffsetMs = 0;
+  const sign = createRequestSigner({ ...options, now: () => now() + clockOffsetMs });
+  const credentials = options.credentials as CredentialSource;
+
+  /** Learns the server's clock from a skew rejection; false when it gave no usable `Date`. */
+  const learnClock = (response: Response): boolean => {
+    const serverTime = Date.parse(response.headers.get("date") ?? "");
+    if (Number.isNaN(serverTime)) return false;
+    const offset = serverTime - now();
+    options.logger?.warn(
+      `AWS refused the request time: this computer's clock is ${
+        Math.round(Math.abs(offset) / 1000)
+      } s ${
+        offset > 0 ? "behind" : "ahead of"
+      } the server's; signing with the server's time from now on`,
+    );
+    clockOffsetMs = offset;
+    return true;
+  };
+
+  /** Renews the credentials a rejected request was signed with; false when nothing new came. */
+  const renewCredentials = async (usedIdentity: string): Promise<boolean> => {
+    if (identityOf(await credentials()) !== usedIdentity) return true;
+    options.logger?.info("AWS rejected the session token; resolving the credentials again");
+    return identityOf(await credentials({ forceRefresh: true })) !== usedIdentity;
+  };
+
   return async (input, init) => {
     const url = new URL(input);
     const method = (init?.method ?? "GET").toUpperCase();
     const body = bodyText(init?.body);
-    const headers = new Headers(init?.headers);
-    const signed = await sign(method, url, headers, body);
-    const out = new Headers();
-    for (const [name, value] of Object.entries(signed)) {
-      if (name !== "host") out.set(name, value);
-    }
-    return next(url, { ...init, method, headers: out, redirect: "manual" });
+    const send = async () => {
+      const signed = await sign(method, url, new Headers(init?.headers), body);
+      const out = new Headers();
+      for (const [name, value] of Object.entries(signed)) {
+        if (name !== "host") out.set(name, value);
+      }
+      const response = await next(url, { ...init, method, headers: out, redirect: "manual" });
+      return { response, identity: signedIdentity(signed) };
+    };
+    const first = await send();
+    const { status, statusText, headers } = first.response;
+    if (status !== 401 && status !== 403) return first.response;
+    const text = await first.response.text();
+    const kind = authFailureKind({
+      status,
+      errorType: headers.get("x-amzn-errortype"),
+      message: awsErrorMessage(text),
+    });
+    const again = kind === "skew"
+      ? learnClock(first.response)
+      : kind === "expired-token" || kind === "invalid-token"
+      ? await renewCredentials(first.identity)
+      : false;
+    if (again) return (await send()).response;
+    return new Response(text, { status, statusText, headers });
   };
 }

@@ -90,7 +90,7 @@ Deno.test("a session token is signed and required; it never appears in a debug l
     await proxy.send(INIT(1));
     assertMatch(
       ((await proxy.next()).error as { message: string }).message,
-      /AWS rejected the credentials/,
+      /AWS does not recognise the credentials of the default credential chain: The security token included in the request is invalid\. Renew them/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { createRequestSigner, createSigningFetch } from "../src/signer.ts";
-import { canonicalUri, verifySigV4 } from "./fixtures/sigv4_verify.ts";
+import { canonicalUri, type TestKey, verifySigV4 } from "./fixtures/sigv4_verify.ts";
+import { createLogger } from "../src/log.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "./fixtures/backend.ts";
 
 const FIXED = Date.UTC(2015, 7, 30, 12, 36, 0);
@@ -165,4 +166,132 @@ Deno.test("the signing fetch refuses a body it cannot hash", async () => {
     e,
   ) => (message = e.message));
   assertMatch(message, /can only sign string request bodies/);
+});
+
+/**
+ * A `next` that answers like AWS: the test verifier on a server clock of
+ * `serverNow`, with a `Date` header, 403 and `x-amzn-errortype` when it refuses.
+ */
+function awsLikeNext(serverNow: number, accepted: () => Map<string, TestKey>) {
+  const calls: string[] = [];
+  const next = (url: string | URL, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    headers.set("host", new URL(url).host);
+    const verdict = verifySigV4(
+      init?.method ?? "GET",
+      new URL(url),
+      headers,
+      String(init?.body ?? ""),
+      {
+        keys: accepted(),
+        service: "execute-api",
+        region: "us-east-1",
+        now: serverNow,
+      },
+    );
+    calls.push(verdict.ok ? "ok" : verdict.errorType);
+    const date = new Date(serverNow).toUTCString();
+    return Promise.resolve(
+      verdict.ok
+        ? new Response("fine", { headers: { date } })
+        : new Response(JSON.stringify({ message: verdict.message }), {
+          status: 403,
+          headers: { date, "x-amzn-errortype": verdict.errorType },
+        }),
+    );
+  };
+  return { next, calls };
+}
+
+const MCP_URL = "https://abc.execute-api.us-east-1.amazonaws.com/mcp";
+
+Deno.test("a clock 10 minutes slow is corrected from the server's Date once and the offset kept", async () => {
+  const { next, calls } = awsLikeNext(FIXED, () => keys);
+  const lines: string[] = [];
+  const signedFetch = createSigningFetch(next, {
+    service: "execute-api",
+    region: "us-east-1",
+    credentials,
+    now: () => FIXED - 10 * 60_000,
+    logger: createLogger({ level: "debug", write: (line) => lines.push(line) }),
+  });
+  assertEquals(await (await signedFetch(MCP_URL, { method: "POST", body: "{}" })).text(), "fine");
+  assertEquals(calls, ["InvalidSignatureException", "ok"]);
+  assertEquals(await (await signedFetch(MCP_URL, { method: "POST", body: "{}" })).text(), "fine");
+  assertEquals(calls, ["InvalidSignatureException", "ok", "ok"], "no second skew");
+  assertMatch(lines.join("\n"), /clock is 600 s behind the server's/);
+});
+
+/** Credentials that rotate on forceRefresh when `rotate` is true; the server accepts only the newest. */
+function rotatingCredentials(rotate: boolean) {
+  let generation = 1;
+  let refreshes = 0;
+  const current = () => ({
+    accessKeyId: EXAMPLE_KEY_ID,
+    secretAccessKey: EXAMPLE_SECRET,
+    sessionToken: `TOKEN-${generation}`,
+  });
+  const source = (options?: { forceRefresh?: boolean }) => {
+    if (options?.forceRefresh) {
+      refreshes++;
+      if (rotate) generation++;
+    }
+    return Promise.resolve(current());
+  };
+  return {
+    source,
+    get refreshes() {
+      return refreshes;
+    },
+    accepted: (valid: number) =>
+      new Map([[EXAMPLE_KEY_ID, {
+        secretAccessKey: EXAMPLE_SECRET,
+        sessionToken: `TOKEN-${valid}`,
+      }]]),
+  };
+}
+
+Deno.test("a rejected session token makes the signer resolve credentials again and resend once", async () => {
+  const creds = rotatingCredentials(true);
+  const { next, calls } = awsLikeNext(FIXED, () => creds.accepted(2));
+  const signedFetch = createSigningFetch(next, {
+    service: "execute-api",
+    region: "us-east-1",
+    credentials: creds.source,
+    now: () => FIXED,
+  });
+  assertEquals(await (await signedFetch(MCP_URL, { method: "POST", body: "{}" })).text(), "fine");
+  assertEquals(calls, ["UnrecognizedClientException", "ok"]);
+  assertEquals(creds.refreshes, 1);
+  await signedFetch(MCP_URL, { method: "POST", body: "{}" });
+  assertEquals(creds.refreshes, 1, "the renewed credentials are used from then on");
+});
+
+Deno.test("when no fresh credentials come, the rejection is returned intact and nothing is resent", async () => {
+  const creds = rotatingCredentials(false);
+  const { next, calls } = awsLikeNext(FIXED, () => creds.accepted(2));
+  const signedFetch = createSigningFetch(next, {
+    service: "execute-api",
+    region: "us-east-1",
+    credentials: creds.source,
+    now: () => FIXED,
+  });
+  const response = await signedFetch(MCP_URL, { method: "POST", body: "{}" });
+  assertEquals(response.status, 403);
+  assertEquals(response.headers.get("x-amzn-errortype"), "UnrecognizedClientException");
+  assertMatch(await response.text(), /security token included in the request is invalid/);
+  assertEquals(calls, ["UnrecognizedClientException"]);
+  assertEquals(creds.refreshes, 1);
+});
+
+Deno.test("a scope or permission refusal is not resent", async () => {
+  const { next, calls } = awsLikeNext(FIXED, () => keys);
+  const signedFetch = createSigningFetch(next, {
+    service: "lambda",
+    region: "us-east-1",
+    credentials,
+    now: () => FIXED,
+  });
+  assertEquals((await signedFetch(MCP_URL, { method: "POST", body: "{}" })).status, 403);
+  assertEquals(calls, ["InvalidSignatureException"]);
 });

@@ -30,6 +30,9 @@ import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
 import { McpProxy } from "./src/proxy.ts";
+import { RenewingRemote } from "./src/renewing_remote.ts";
+import { createRetryingFetch } from "./src/retrying_fetch.ts";
+import { DEFAULT_RETRY_POLICY } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/signer.ts";
 import { compileToolPolicy } from "./src/tool_filter.ts";
 
@@ -71,11 +74,34 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
   );
 
   const credentials = createCredentialSource({ profile: options.profile, logger });
-  const remote = new StreamableHTTPClientTransport(options.endpoint, {
-    fetch: createSigningFetch(fetch, { ...scope, credentials }),
-    requestInit: { headers: options.headers },
+  const timeoutMs = options.timeoutSeconds * 1000;
+  // Every attempt goes through the signer, so each retry is signed anew.
+  const remoteFetch = createRetryingFetch(
+    createSigningFetch(fetch, { ...scope, credentials, logger }),
+    {
+      timeoutMs,
+      policy: { ...DEFAULT_RETRY_POLICY, retries: options.retries },
+      canResend: (body) => {
+        try {
+          return proxy.safeToRepeat(JSON.parse(body));
+        } catch {
+          return false;
+        }
+      },
+      logger,
+    },
+  );
+  const remote: RenewingRemote = new RenewingRemote({
+    open: () =>
+      new StreamableHTTPClientTransport(options.endpoint, {
+        fetch: remoteFetch,
+        requestInit: { headers: options.headers },
+      }),
+    canReplay: (request) => proxy.safeToRepeat(request),
+    timeoutMs,
+    logger,
   });
-  const proxy = new McpProxy({
+  const proxy: McpProxy = new McpProxy({
     local: new StdioServerTransport(),
     remote,
     policy: compileToolPolicy({
@@ -84,7 +110,7 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
       exclude: options.excludeTools,
     }),
     metadata: { AWS_REGION: scope.region, ...options.metadata },
-    timeoutMs: options.timeoutSeconds * 1000,
+    timeoutMs,
     errorContext: { host: options.endpoint.host, ...scope, profile: options.profile },
     logger,
   });

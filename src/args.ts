@@ -30,6 +30,8 @@ export interface ProxyOptions {
   headers: Record<string, string>;
   /** `--timeout`: seconds one HTTP request may take before the client gets an error. */
   timeoutSeconds: number;
+  /** `--retries`: how many times a request that failed in a safe-to-retry way is sent again. */
+  retries: number;
   /** `--log-level`: the most verbose level written to stderr. */
   logLevel: LogLevel;
 }
@@ -56,6 +58,9 @@ export interface ArgsEnv {
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 180;
+/** The AWS SDKs' standard retry mode makes 3 attempts: the first and 2 retries. */
+const DEFAULT_RETRIES = 2;
+const MAX_RETRIES = 10;
 
 const FLAGS = {
   service: { type: "string" },
@@ -67,6 +72,7 @@ const FLAGS = {
   metadata: { type: "string", multiple: true },
   header: { type: "string", multiple: true },
   timeout: { type: "string" },
+  retries: { type: "string" },
   "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -101,6 +107,17 @@ function parseTimeout(value: string | undefined): number {
     throw new UsageError(`--timeout must be a positive number of seconds, not "${value}"`);
   }
   return seconds;
+}
+
+function parseRetries(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_RETRIES;
+  const retries = Number(value);
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
+    throw new UsageError(
+      `--retries must be a whole number from 0 to ${MAX_RETRIES}, not "${value}"`,
+    );
+  }
+  return retries;
 }
 
 function firstSentence(message: string): string {
@@ -152,6 +169,7 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
     metadata: {},
     headers: {},
     timeoutSeconds: parseTimeout(stringFlag(values.timeout)),
+    retries: parseRetries(stringFlag(values.retries)),
     logLevel: parseLogLevel(stringFlag(values["log-level"])),
   };
   const service = nonEmpty("service", stringFlag(values.service));

@@ -37,6 +37,10 @@ Flags:
                           AWS_REGION=<region> is added unless given)
   --header "Name: value"  Add an HTTP header to every request, signed (repeatable)
   --timeout SECONDS       Longest wait for an answer to one request (default: 180)
+  --retries N             Times a request is sent again after a throttle, a
+                          502/503/504 or a failed connection, with backoff and
+                          jitter, honouring Retry-After; a tool call that may
+                          have run is never re-sent (default: 2)
   --log-level LEVEL       error, warn, info or debug, written to stderr
                           (default: info)
   -h, --help              Show this text

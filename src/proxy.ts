@@ -35,6 +35,8 @@ export interface RemoteTransport extends Transport {
   setProtocolVersion(version: string): void;
   /** Ends the HTTP session with a DELETE, when there is one. */
   terminateSession(): Promise<void>;
+  /** Called when the transport had to start a new backend session. */
+  onrenewed?: () => void;
 }
 
 /** What {@linkcode McpProxy} joins and the rules it applies. */
@@ -98,6 +100,8 @@ export class McpProxy {
   #validator = new ArgumentValidator();
   #serverHasTools = false;
   #warnedAllHidden = false;
+  /** The exposed tools as last loaded, to tell whether a reload changed them. */
+  #visibleKey = "";
   #closing: Promise<void> | undefined;
   #closed = Promise.withResolvers<void>();
 
@@ -128,8 +132,22 @@ export class McpProxy {
     this.#local.onerror = (error) => this.#clientError(error);
     this.#remote.onerror = (error) => this.#log.debug(`backend transport: ${describeError(error)}`);
     this.#local.onclose = () => void this.shutdown("the client transport closed");
+    this.#remote.onrenewed = () => this.#afterRenewal();
     await this.#remote.start();
     await this.#local.start();
+  }
+
+  /**
+   * Whether `message` may be sent to the backend a second time when it is not
+   * known whether the first reached it: everything but a `tools/call`, and a
+   * `tools/call` only of a tool annotated read-only or idempotent.
+   */
+  safeToRepeat(message: JSONRPCMessage | JSONRPCMessage[]): boolean {
+    if (Array.isArray(message)) return message.every((m) => this.safeToRepeat(m));
+    if (!isRequest(message) || message.method !== "tools/call") return true;
+    const name = (message.params as { name?: unknown } | undefined)?.name;
+    const annotations = typeof name === "string" ? this.#catalog.get(name)?.annotations : undefined;
+    return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
   }
 
   /**
@@ -430,6 +448,19 @@ export class McpProxy {
     this.#loadTools(this.#catalog.refresh());
   }
 
+  /** A new backend session may offer other tools: reload them and tell the client if they changed. */
+  #afterRenewal(): void {
+    if (!this.#serverHasTools || !this.#catalog.loaded) return;
+    const before = this.#visibleKey;
+    this.#loadTools(
+      this.#catalog.refresh().then(() => {
+        if (this.#visibleKey === before) return;
+        this.#log.info("the new session offers other tools; telling the client");
+        void this.#local.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+      }),
+    );
+  }
+
   #loadTools(loading: Promise<void>): void {
     loading.catch((error) =>
       this.#log.warn(`cannot load the server's tool list: ${this.#explain(error).message}`)
@@ -438,6 +469,7 @@ export class McpProxy {
 
   #reportHidden(tools: readonly Tool[]): void {
     const { visible, hidden } = filterTools(tools, this.#options.policy);
+    this.#visibleKey = JSON.stringify(visible);
     this.#log.info(
       `the server offers ${tools.length} tools; ${visible.length} exposed, ${hidden.length} hidden`,
     );

@@ -9,12 +9,13 @@ function run(argv: string[], env = {}) {
   return command.options;
 }
 
-Deno.test("defaults: read-only, info logs, 180 s timeout, no extras", () => {
+Deno.test("defaults: read-only, info logs, 180 s timeout, 2 retries, no extras", () => {
   const options = run([URL_]);
   assertEquals(options.endpoint.href, URL_);
   assertEquals(options.allowWrite, false);
   assertEquals(options.logLevel, "info");
   assertEquals(options.timeoutSeconds, 180);
+  assertEquals(options.retries, 2);
   assertEquals(options.metadata, {});
   assertEquals(options.headers, {});
   assertEquals("profile" in options, false);
@@ -41,6 +42,8 @@ Deno.test("every flag is read", () => {
     "X-Tenant: blue",
     "--timeout",
     "2.5",
+    "--retries",
+    "0",
     "--log-level",
     "debug",
   ]);
@@ -53,6 +56,7 @@ Deno.test("every flag is read", () => {
   assertEquals(options.metadata, { A: "1", B: "x=y" });
   assertEquals(options.headers, { "x-tenant": "blue" });
   assertEquals(options.timeoutSeconds, 2.5);
+  assertEquals(options.retries, 0);
   assertEquals(options.logLevel, "debug");
 });
 
@@ -76,6 +80,8 @@ const BAD: [string[], RegExp][] = [
   [[URL_, "--log-level", "loud"], /--log-level must be one of error, warn, info, debug/],
   [[URL_, "--timeout", "0"], /--timeout must be a positive number/],
   [[URL_, "--timeout", "soon"], /--timeout must be a positive number/],
+  [[URL_, "--retries", "1.5"], /--retries must be a whole number from 0 to 10/],
+  [[URL_, "--retries", "11"], /--retries must be a whole number from 0 to 10/],
   [[URL_, "--metadata", "novalue"], /must look like KEY=VALUE/],
   [[URL_, "--header", "Authorization: x"], /cannot set "authorization"/],
   [["http://example.com/mcp"], /plain http is allowed only for localhost/],

@@ -1,0 +1,260 @@
+/**
+ * A remote transport that outlives the backend's session. When the backend
+ * answers 404 for the current `Mcp-Session-Id` (the session expired, or the
+ * backend restarted), it opens a new transport, initializes it with the
+ * client's original `initialize` parameters, sends
+ * `notifications/initialized`, and sends the failed message again, so the
+ * client never sees the change.
+ *
+ * The SDK's `StreamableHTTPClientTransport` keeps one session for its life,
+ * and the MCP SDKs offer no session renewal, hence this wrapper.
+ *
+ * @module
+ */
+import {
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+  StreamableHTTPError,
+} from "./mcp_sdk.ts";
+import { describeError, type Logger } from "./log.ts";
+import { isErrorResponse, isNotification, isRequest, isResponse } from "./message_kind.ts";
+import type { RemoteTransport } from "./proxy.ts";
+
+/** A transport to the backend that knows its session, as `StreamableHTTPClientTransport` does. */
+export interface SessionTransport extends RemoteTransport {
+  /** The `Mcp-Session-Id` the backend assigned, once initialized. */
+  readonly sessionId?: string | undefined;
+}
+
+/** Options for {@linkcode RenewingRemote}. */
+export interface RenewingRemoteOptions {
+  /** Opens a fresh transport to the backend, with no session. */
+  open: () => SessionTransport;
+  /**
+   * Whether a request that was in flight when its session ended may be sent
+   * again on the new session: the backend may or may not have run it.
+   */
+  canReplay: (request: JSONRPCRequest) => boolean;
+  /** Milliseconds the re-initialization may take. */
+  timeoutMs: number;
+  /** Says when a session is renewed. */
+  logger: Logger;
+}
+
+/** The prefix of the ids of the initialize requests this module sends itself. */
+const RENEW_ID_PREFIX = "aws-mcp-proxy:renew-";
+
+interface InFlight {
+  request: JSONRPCRequest;
+  /** Whether `send` has returned, so the answer is to come on a stream. */
+  sent: boolean;
+}
+
+/** Whether `error` says the backend no longer knows the session `transport` sent. */
+function sessionGone(error: unknown, hadSession: boolean): boolean {
+  return hadSession && error instanceof StreamableHTTPError && error.code === 404;
+}
+
+/** A {@linkcode RemoteTransport} that renews an expired backend session; see the module doc. */
+export class RenewingRemote implements RemoteTransport {
+  /** Called with every message from the backend. */
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** Called with transport errors (logged by the proxy). */
+  onerror?: (error: Error) => void;
+  /** Called once when the transport is closed. */
+  onclose?: () => void;
+  /** Called after a session was renewed, so the tool list can be reloaded. */
+  onrenewed?: () => void;
+
+  #options: RenewingRemoteOptions;
+  #current: SessionTransport;
+  #renewing: Promise<void> | undefined;
+  #initializeParams: JSONRPCRequest["params"] | undefined;
+  #protocolVersion: string | undefined;
+  #inFlight = new Map<RequestId, InFlight>();
+  #renewals = 0;
+  #renewWaiters = new Map<string, (message: JSONRPCMessage) => void>();
+  #closed = false;
+
+  /** Opens the first transport; nothing is sent until {@linkcode RenewingRemote.start}. */
+  constructor(options: RenewingRemoteOptions) {
+    this.#options = options;
+    this.#current = this.#wire(options.open());
+  }
+
+  /** The current backend session id. */
+  get sessionId(): string | undefined {
+    return this.#current.sessionId;
+  }
+
+  /** Starts the first transport. */
+  start(): Promise<void> {
+    return this.#current.start();
+  }
+
+  /** Sends `message`, renewing the session first when the backend has forgotten it. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (isRequest(message)) {
+      if (message.method === "initialize") this.#initializeParams = message.params;
+      this.#inFlight.set(message.id, { request: message, sent: false });
+    } else if (isNotification(message) && message.method === "notifications/cancelled") {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) this.#inFlight.delete(requestId);
+    }
+    for (let attempt = 0;; attempt++) {
+      const transport = await this.#ready();
+      const hadSession = transport.sessionId !== undefined;
+      try {
+        await transport.send(message);
+        if (isRequest(message)) {
+          const entry = this.#inFlight.get(message.id);
+          if (entry) entry.sent = true;
+        }
+        return;
+      } catch (error) {
+        const replaced = transport !== this.#current;
+        if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {
+          await this.#renew(transport);
+          continue;
+        }
+        if (isRequest(message)) this.#inFlight.delete(message.id);
+        throw error;
+      }
+    }
+  }
+
+  /** Remembers the negotiated protocol version for this and every later session. */
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
+    this.#current.setProtocolVersion(version);
+  }
+
+  /** Ends the current session with a DELETE. */
+  terminateSession(): Promise<void> {
+    return this.#current.terminateSession();
+  }
+
+  /** Closes the current transport. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#current.close();
+  }
+
+  #wire(transport: SessionTransport): SessionTransport {
+    transport.onmessage = (message) => {
+      if (transport !== this.#current && !this.#renewing) return;
+      this.#fromBackend(message);
+    };
+    transport.onerror = (error) => {
+      this.onerror?.(error);
+      // A stream of the current session answered 404: renew now, not at the next request.
+      if (transport === this.#current && sessionGone(error, transport.sessionId !== undefined)) {
+        this.#renew(transport).catch((e) =>
+          this.#options.logger.warn(`cannot start a new session: ${describeError(e)}`)
+        );
+      }
+    };
+    transport.onclose = () => {
+      if (transport === this.#current) this.onclose?.();
+    };
+    return transport;
+  }
+
+  #fromBackend(message: JSONRPCMessage): void {
+    if (isResponse(message) && message.id !== undefined) {
+      const waiter = typeof message.id === "string"
+        ? this.#renewWaiters.get(message.id)
+        : undefined;
+      if (waiter) {
+        waiter(message);
+        return;
+      }
+      this.#inFlight.delete(message.id);
+    }
+    this.onmessage?.(message);
+  }
+
+  /** The transport to send on: the current one, once any renewal has finished. */
+  async #ready(): Promise<SessionTransport> {
+    while (this.#renewing) await this.#renewing.catch(() => {});
+    return this.#current;
+  }
+
+  /** Replaces `stale` by a new, initialized session; once, however many callers find it stale. */
+  #renew(stale: SessionTransport): Promise<void> {
+    if (stale !== this.#current) return Promise.resolve();
+    this.#renewing ??= this.#startSession(stale).finally(() => {
+      this.#renewing = undefined;
+    });
+    return this.#renewing;
+  }
+
+  async #startSession(stale: SessionTransport): Promise<void> {
+    const params = this.#initializeParams;
+    if (params === undefined) throw new Error("the session ended before the client initialized");
+    const log = this.#options.logger;
+    log.info(`the server ended session ${stale.sessionId ?? "?"}; starting a new one`);
+    const fresh = this.#wire(this.#options.open());
+    await fresh.start();
+    const id = `${RENEW_ID_PREFIX}${++this.#renewals}`;
+    const answer = new Promise<JSONRPCMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#renewWaiters.delete(id);
+        reject(new Error(`initialize got no answer within ${this.#options.timeoutMs / 1000} s`));
+      }, this.#options.timeoutMs);
+      this.#renewWaiters.set(id, (message) => {
+        clearTimeout(timer);
+        this.#renewWaiters.delete(id);
+        resolve(message);
+      });
+    });
+    try {
+      await fresh.send({ jsonrpc: "2.0", id, method: "initialize", params });
+      const reply = await answer;
+      if (isErrorResponse(reply)) throw new Error(`initialize failed: ${reply.error.message}`);
+      const version = (reply as { result?: { protocolVersion?: unknown } }).result
+        ?.protocolVersion;
+      if (typeof version === "string" || this.#protocolVersion) {
+        fresh.setProtocolVersion(typeof version === "string" ? version : this.#protocolVersion!);
+      }
+      await fresh.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    } catch (error) {
+      this.#renewWaiters.delete(id);
+      await fresh.close().catch(() => {});
+      throw error;
+    }
+    this.#current = fresh;
+    log.info(`new session ${fresh.sessionId ?? "(none)"} started`);
+    // The old session is gone on the server; closing only stops its streams and timers.
+    await stale.close().catch(() => {});
+    this.#recoverInFlight(fresh);
+    this.onrenewed?.();
+  }
+
+  /** Requests whose answer was to come on the old session's streams: replayed or answered. */
+  #recoverInFlight(fresh: SessionTransport): void {
+    for (const [id, entry] of this.#inFlight) {
+      if (!entry.sent) continue; // its own send() is renewing and will send it again
+      const { request } = entry;
+      if (this.#options.canReplay(request)) {
+        this.#options.logger.info(`sending ${request.method} again on the new session`);
+        entry.sent = false;
+        fresh.send(request).then(
+          () => (entry.sent = true),
+          (error) => this.#failInFlight(id, `${request.method} failed: ${describeError(error)}`),
+        );
+      } else {
+        this.#failInFlight(
+          id,
+          `The server's session ended while ${request.method} was in flight; it may or may not have run. Check before trying again`,
+        );
+      }
+    }
+  }
+
+  #failInFlight(id: RequestId, message: string): void {
+    if (!this.#inFlight.delete(id)) return;
+    this.onmessage?.({ jsonrpc: "2.0", id, error: { code: -32603, message } });
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * End-to-end: the faults of real AWS endpoints and networks, injected by the
+ * local backend, against the real proxy subprocess. Each test says what the
+ * client must (not) notice.
+ */
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import {
+  type Backend,
+  type BackendOptions,
+  EXAMPLE_KEY_ID,
+  EXAMPLE_SECRET,
+  startBackend,
+} from "./fixtures/backend.ts";
+import {
+  BACKEND_SCOPE,
+  type ConnectOptions,
+  connectThroughProxy,
+  makeAwsHome,
+  type ProxyClient,
+  spawnRawProxy,
+  withProxyStderr,
+} from "./fixtures/proxy_process.ts";
+import type { TestKey } from "./fixtures/sigv4_verify.ts";
+
+async function withProxy(
+  fn: (run: ProxyClient, backend: Backend) => Promise<void>,
+  options: {
+    args?: string[];
+    backend?: BackendOptions;
+    /** Runs before the proxy starts, with the backend running. */
+    before?: (backend: Backend) => void;
+    connect?: (backend: Backend) => ConnectOptions;
+  } = {},
+): Promise<void> {
+  const backend = startBackend(options.backend);
+  options.before?.(backend);
+  let run: ProxyClient | undefined;
+  try {
+    run = await connectThroughProxy(backend.url, {
+      args: [...BACKEND_SCOPE, ...(options.args ?? [])],
+      ...options.connect?.(backend),
+    });
+    await fn(run, backend);
+  } catch (error) {
+    throw withProxyStderr(error, run?.stderr() ?? "");
+  } finally {
+    await run?.close();
+    await backend.close();
+  }
+}
+
+async function echo(run: ProxyClient, text: string): Promise<string> {
+  const result = await run.client.callTool({ name: "echo", arguments: { text } });
+  return (result.content as { text: string }[])[0]!.text;
+}
+
+/** The error `promise` rejects with; fails when it resolves. */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+function posts(backend: Backend, method: string) {
+  return backend.seen.filter((r) => r.method === "POST" && r.rpc.includes(method));
+}
+
+Deno.test("503s and throttling are retried with backoff; the client sees only the answer", async () => {
+  await withProxy(async (run, backend) => {
+    const before = posts(backend, "tools/call").length;
+    backend.faults.failNext(503, 2);
+    assertEquals(await echo(run, "after two 503s"), "after two 503s");
+    backend.faults.failNext(429);
+    assertEquals(await echo(run, "after a 429"), "after a 429");
+    assertEquals(posts(backend, "tools/call").length - before, 5, "3 + 2 attempts");
+    assertEquals(backend.faults.counts, { unavailable: 2, throttled: 1, skewRefused: 0 });
+    assertMatch(run.stderr(), /POST HTTP 503 \(unavailable\); retry 2 of 2/);
+    assertMatch(run.stderr(), /POST HTTP 429 \(throttled\); retry 1 of 2/);
+    assert(backend.seen.every((r) => r.verified), "every attempt was signed anew and valid");
+  });
+});
+
+Deno.test("after a 504 a read-only call is sent again, a write call is not", async () => {
+  await withProxy(async (run, backend) => {
+    backend.faults.failNext(504);
+    assertEquals(await echo(run, "safe to repeat"), "safe to repeat");
+    const writes = posts(backend, "tools/call").length;
+    backend.faults.failNext(504);
+    const error = await failure(
+      run.client.callTool({ name: "write_note", arguments: { note: "once" } }),
+    );
+    assertMatch(error.message, /HTTP 504/);
+    assertEquals(posts(backend, "tools/call").length - writes, 1, "the write was sent once");
+  }, { args: ["--allow-write"] });
+});
+
+Deno.test("retries give up after --retries and the client gets one clear error", async () => {
+  await withProxy(async (run, backend) => {
+    backend.faults.failNext(503, 2);
+    const error = await failure(echo(run, "x"));
+    assertMatch(error.message, /The endpoint failed \(HTTP 503\): Service Unavailable\. Try again/);
+    assertEquals(backend.faults.counts.unavailable, 2, "--retries 1: two attempts");
+  }, { args: ["--retries", "1"] });
+});
+
+Deno.test("a clock 10 minutes slow is corrected from the server's Date once and kept", async () => {
+  await withProxy(async (run, backend) => {
+    for (let i = 0; i < 3; i++) assertEquals(await echo(run, `call ${i}`), `call ${i}`);
+    assertEquals(backend.faults.counts.skewRefused, 1, "only the first request was refused");
+    assertMatch(run.stderr(), /clock is (599|600) s behind the server's/);
+  }, { before: (backend) => (backend.faults.settings.skewMs = 10 * 60_000) });
+});
+
+/** Connects with container credentials from the backend's `/credentials` and no keys in the environment. */
+const containerCredentials = (backend: Backend): ConnectOptions => ({
+  env: {
+    AWS_ACCESS_KEY_ID: "",
+    AWS_SECRET_ACCESS_KEY: "",
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: new URL("/credentials", backend.url).href,
+  },
+});
+
+function signingKeys(backend: Backend): string[] {
+  return backend.seen.map((r) => /Credential=([^/]+)/.exec(r.headers.authorization ?? "")?.[1])
+    .filter((k): k is string => k !== undefined);
+}
+
+Deno.test("temporary credentials are renewed before they expire, with no request refused", async () => {
+  await withProxy(async (run, backend) => {
+    assertEquals(await echo(run, "first"), "first");
+    assertEquals(backend.credentials?.issued, 1);
+    // Within 5 minutes of expiry the chain renews in the background while the old set still works.
+    await new Promise((r) => setTimeout(r, 2500));
+    await echo(run, "inside the renewal window");
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(await echo(run, "with the new set"), "with the new set");
+    assert(backend.credentials!.issued >= 2, "renewed");
+    assert(backend.seen.every((r) => r.verified), "no request was refused");
+    assertEquals(signingKeys(backend).at(-1), "ASIAEXAMPLE000000002");
+  }, {
+    backend: { credentialLifetimeMs: 5 * 60_000 + 2000 },
+    connect: containerCredentials,
+  });
+});
+
+Deno.test("a revoked session token is replaced and the request sent once more", async () => {
+  await withProxy(async (run, backend) => {
+    assertEquals(await echo(run, "before"), "before");
+    backend.credentials!.revokeAll();
+    assertEquals(await echo(run, "after revoke"), "after revoke");
+    assertEquals(backend.credentials!.issued, 2);
+    const refused = backend.seen.filter((r) => !r.verified);
+    assertEquals(refused.length, 1, "one ExpiredToken 403, then the resend");
+    assertMatch(run.stderr(), /AWS rejected the session token; resolving the credentials again/);
+  }, {
+    backend: { credentialLifetimeMs: 60 * 60_000 },
+    connect: containerCredentials,
+  });
+});
+
+Deno.test("expired profile credentials give one clear error naming the fix; renewing them needs no restart", async () => {
+  const token = (n: number) => `IQoJEXAMPLEPROFILETOKEN-${n}`;
+  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, {
+    secretAccessKey: EXAMPLE_SECRET,
+    sessionToken: token(1),
+  }]]);
+  const credentialsFile = (n: number) =>
+    `[dev]\naws_access_key_id = ${EXAMPLE_KEY_ID}\naws_secret_access_key = ${EXAMPLE_SECRET}\naws_session_token = ${
+      token(n)
+    }\n`;
+  const home = await makeAwsHome({
+    credentials: credentialsFile(1),
+    config: "[profile dev]\nregion = us-east-1\n",
+  });
+  try {
+    await withProxy(async (run) => {
+      assertEquals(await echo(run, "fine"), "fine");
+      keys.get(EXAMPLE_KEY_ID)!.expiresAt = 0;
+      const error = await failure(echo(run, "expired"));
+      assertMatch(
+        error.message,
+        /The AWS credentials of profile "dev" have expired and fresh ones could not be found: The security token included in the request is expired\. Renew them \(for SSO: aws sso login --profile dev\)/,
+      );
+      // The user renews the credentials (as `aws sso login` or a credentials helper would).
+      keys.set(EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET, sessionToken: token(2) });
+      await Deno.writeTextFile(`${home.home}/.aws/credentials`, credentialsFile(2));
+      assertEquals(await echo(run, "renewed"), "renewed");
+    }, {
+      backend: { keys },
+      args: ["--profile", "dev"],
+      connect: () => ({ home, env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" } }),
+    });
+  } finally {
+    await home.remove();
+  }
+});
+
+function initializePosts(backend: Backend) {
+  return backend.seen.filter((r) => r.rpc.includes("initialize"));
+}
+
+Deno.test("an expired session is renewed with the client's own initialize, unseen by the client", async () => {
+  await withProxy(async (run, backend) => {
+    assertEquals(await echo(run, "first session"), "first session");
+    const firstSession = posts(backend, "tools/call").at(-1)!.sessionId;
+    assertEquals(await backend.expireSessions(), 1);
+    assertEquals(await echo(run, "second session"), "second session");
+    const inits = initializePosts(backend);
+    assertEquals(inits.length, 2);
+    const params = inits.map((r) => (r.body as { params: Record<string, unknown> }).params);
+    assertEquals(params[1], params[0], "the client's own initialize parameters");
+    assertEquals((params[1]!.clientInfo as { name: string }).name, "proxy-test");
+    const lastCall = posts(backend, "tools/call").at(-1)!;
+    assert(lastCall.sessionId !== firstSession, "the call went to the new session");
+    const afterRenewal = backend.seen.slice(backend.seen.indexOf(inits[1]!));
+    assert(
+      afterRenewal.some((r) => r.rpc.includes("notifications/initialized")),
+      "notifications/initialized was sent again",
+    );
+    assertMatch(run.stderr(), /the server ended session .*; starting a new one/);
+    assertEquals(backend.openSessions, 1);
+  });
+});
+
+Deno.test("a backend that restarts mid-session is survived", async () => {
+  await withProxy(async (run, backend) => {
+    assertEquals(await echo(run, "before restart"), "before restart");
+    await backend.restart();
+    assertEquals(await echo(run, "after restart"), "after restart");
+    const { tools } = await run.client.listTools();
+    assert(tools.some((t) => t.name === "echo"));
+  });
+});
+
+Deno.test("a dropped event stream is resumed with Last-Event-ID and nothing is lost", async () => {
+  // Raw lines, not the SDK Client: its Client drops progress that arrives in
+  // the same read as the response, which would hide what the proxy wrote.
+  const backend = startBackend({ resumable: true });
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
+  let failed: unknown;
+  try {
+    // Servers send the event ids that make a stream resumable from protocol 2025-11-25 on.
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      },
+    }));
+    assert("result" in await proxy.next());
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: {
+        name: "count_down",
+        arguments: { steps: 5, drop_after: 2 },
+        _meta: { progressToken: "p" },
+      },
+    }));
+    const out: unknown[] = [];
+    for (let i = 0; i < 6; i++) {
+      const message = await proxy.next();
+      out.push(
+        "id" in message ? message.result : (message.params as { progress: number }).progress,
+      );
+    }
+    assertEquals(out, [1, 2, 3, 4, 5, { content: [{ type: "text", text: "counted 5" }] }]);
+    const resumed = backend.seen.filter((r) => r.method === "GET" && r.headers["last-event-id"]);
+    assertEquals(resumed.length, 1, "the stream was resumed once, with Last-Event-ID");
+  } catch (error) {
+    failed = error;
+  }
+  const { stderr } = await proxy.finish();
+  await home.remove();
+  await backend.close();
+  if (failed) throw withProxyStderr(failed, stderr);
+});

@@ -225,6 +225,23 @@ Deno.test("an expired session is renewed with the client's own initialize, unsee
   });
 });
 
+Deno.test("calls in flight when the session ends: a read-only one is sent again, a write one is answered with what happened", async () => {
+  await withProxy(async (run, backend) => {
+    const read = run.client.callTool({ name: "slow_echo", arguments: { text: "again", ms: 400 } });
+    const write = failure(
+      run.client.callTool({ name: "write_note", arguments: { note: "maybe", ms: 400 } }),
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    await backend.expireSessions();
+    assertEquals((await read).content, [{ type: "text", text: "again" }]);
+    assertMatch(
+      (await write).message,
+      /The server's session ended while tools\/call was in flight; it may or may not have run/,
+    );
+    assertEquals(posts(backend, "tools/call").length, 3, "slow_echo twice, write_note once");
+  }, { args: ["--allow-write"] });
+});
+
 Deno.test("a backend that restarts mid-session is survived", async () => {
   await withProxy(async (run, backend) => {
     assertEquals(await echo(run, "before restart"), "before restart");

@@ -29,6 +29,7 @@ import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
+import { createLineFramer, MAX_LINE_BYTES } from "./src/line_framer.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
 import { createRetryingFetch } from "./src/retrying_fetch.ts";
@@ -101,8 +102,15 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     timeoutMs,
     logger,
   });
+  const stdin = process.stdin.pipe(createLineFramer({
+    onOversized: ({ bytes, id }) =>
+      proxy.refuseLine(
+        `a message of ${bytes} bytes is longer than the ${MAX_LINE_BYTES} byte limit`,
+        id,
+      ),
+  }));
   const proxy: McpProxy = new McpProxy({
-    local: new StdioServerTransport(),
+    local: new StdioServerTransport(stdin, process.stdout, { maxBufferSize: MAX_LINE_BYTES }),
     remote,
     policy: compileToolPolicy({
       allowWrite: options.allowWrite,

@@ -333,6 +333,21 @@ export class McpProxy {
     this.#forward(request);
   }
 
+  /**
+   * Answers a line from the client that was dropped before it could be read
+   * (too long): with its id when that is known, so the request is not left
+   * waiting.
+   */
+  refuseLine(reason: string, id?: RequestId): void {
+    this.#log.warn(`dropped a line from the client: ${reason}`);
+    const message = `Invalid Request: ${reason}`;
+    void this.#local.send(
+      id === undefined
+        ? { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message } }
+        : errorReply(id, ErrorCode.InvalidRequest, message),
+    );
+  }
+
   #clientError(error: Error): void {
     // Such a line has no usable id, so the error reply has none (MCP's schema omits it).
     const reply = (code: number, message: string) =>

@@ -156,6 +156,30 @@ Deno.test("malformed JSON and non-JSON-RPC lines get errors, and the proxy keeps
   });
 });
 
+Deno.test("a line over 10 MiB is answered with Invalid Request under its id, and the proxy keeps serving", async () => {
+  const out = await rawRun({}, async (proxy) => {
+    await proxy.send(INIT(1));
+    assert("result" in await proxy.next());
+    const huge = JSON.stringify({
+      jsonrpc: "2.0",
+      id: "big-1",
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: "x".repeat(11 * 1024 * 1024) } },
+    });
+    await proxy.send(huge);
+    const refused = await proxy.next();
+    assertEquals(refused.id, "big-1");
+    assertEquals((refused.error as { code: number }).code, -32600);
+    assertMatch(
+      (refused.error as { message: string }).message,
+      new RegExp(`a message of ${huge.length} bytes is longer than the 10485760 byte limit`),
+    );
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" }));
+    assertEquals(await proxy.next(), { jsonrpc: "2.0", id: 2, result: {} });
+  });
+  assertEquals(out.code, 0);
+});
+
 Deno.test("closing stdin with a call in flight still answers it before exiting", async () => {
   const out = await rawRun({}, async (proxy) => {
     await proxy.send(INIT(1));

@@ -1,0 +1,54 @@
+import { Buffer } from "node:buffer";
+import { assertEquals } from "./assert.ts";
+import { createLineFramer, type OversizedLine, topLevelId } from "../src/line_framer.ts";
+
+/** Feeds `chunks` through a framer with a `max`-byte limit; returns what came out and what was dropped. */
+async function frame(chunks: string[], max: number) {
+  const dropped: OversizedLine[] = [];
+  const framer = createLineFramer({ maxLineBytes: max, onOversized: (d) => dropped.push(d) });
+  const out: string[] = [];
+  framer.on("data", (chunk: Buffer) => out.push(chunk.toString("utf8")));
+  for (const chunk of chunks) framer.write(Buffer.from(chunk));
+  framer.end();
+  await new Promise((resolve) => framer.on("end", resolve));
+  return { out, dropped };
+}
+
+Deno.test("only whole lines are passed on; a partial line waits for its newline", async () => {
+  const { out, dropped } = await frame(['{"a":', '1}\n{"b"', ':2}\n{"c":3}\n{"d'], 100);
+  assertEquals(out, ['{"a":1}\n', '{"b":2}\n{"c":3}\n']);
+  assertEquals(dropped, []);
+});
+
+Deno.test("a line over the limit is dropped and reported with its id; the next line passes", async () => {
+  const big = `{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"x":"${"y".repeat(80)}"}}`;
+  const { out, dropped } = await frame([
+    big.slice(0, 30),
+    big.slice(30, 70),
+    `${big.slice(70)}\n{"ok":1}\n`,
+  ], 50);
+  assertEquals(out, ['{"ok":1}\n']);
+  assertEquals(dropped, [{ bytes: big.length, id: 42 }]);
+});
+
+Deno.test("an oversized line in a single chunk is dropped too", async () => {
+  const { out, dropped } = await frame([
+    `{"ok":1}\n{"id":"s-1","v":"${"z".repeat(60)}"}\n{"ok":2}\n`,
+  ], 40);
+  assertEquals(out.join(""), '{"ok":1}\n{"ok":2}\n');
+  assertEquals(dropped.map((d) => d.id), ["s-1"]);
+});
+
+Deno.test("the top-level id is found past nested ids and strings, and not guessed when cut off", () => {
+  assertEquals(topLevelId('{"jsonrpc":"2.0","id":7,"method":"m"'), 7);
+  assertEquals(
+    topLevelId('{"method":"m","params":{"id":"inner","s":"\\"id\\":9"},"id":"top"}'),
+    "top",
+  );
+  assertEquals(topLevelId('{"id":"a\\"b"}'), 'a"b');
+  assertEquals(topLevelId('{"id":-3}'), -3);
+  assertEquals(topLevelId('{"method":"m","params":{"text":"aaaa'), undefined);
+  assertEquals(topLevelId('{"id":12'), undefined, "the number may go on");
+  assertEquals(topLevelId('{"id":"unterminated'), undefined);
+  assertEquals(topLevelId('{"note":"id","x":1}'), undefined, "a value that reads id is not a key");
+});

@@ -240,7 +240,9 @@ export class McpProxy {
         errorReply(
           id,
           ErrorCode.RequestTimeout,
-          `The server did not answer ${request.method} within ${this.#options.timeoutMs / 1000} s`,
+          `The server did not answer ${request.method} within ${
+            this.#options.timeoutMs / 1000
+          } s (--timeout); the request was cancelled. Try again, or raise --timeout if it needs longer`,
         ),
       );
       void this.#remote.send({

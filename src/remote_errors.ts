@@ -68,6 +68,14 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
       message: authMessage(auth, status, detail, ctx),
     };
   }
+  if (status >= 300 && status < 400) {
+    return {
+      status,
+      credentialsRejected: false,
+      message:
+        `The endpoint redirects elsewhere (HTTP ${status})${aws}. A signed request is never sent to another origin: pass the final URL as the endpoint`,
+    };
+  }
   if (status === 404) {
     return {
       status,

@@ -21,6 +21,8 @@ interface RunOptions {
   env?: Record<string, string>;
   home?: { config?: string; credentials?: string };
   endpoint?: (url: URL) => URL;
+  /** Receives the backend once it runs. */
+  onBackend?: (backend: ReturnType<typeof startBackend>) => void;
 }
 
 async function rawRun(
@@ -28,6 +30,7 @@ async function rawRun(
   fn: (proxy: ReturnType<typeof spawnRawProxy>) => Promise<void>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const backend = startBackend(options.backend);
+  options.onBackend?.(backend);
   const home = await makeAwsHome(options.home);
   const endpoint = options.endpoint ? options.endpoint(backend.url) : backend.url;
   const proxy = spawnRawProxy(endpoint, home.home, options.args ?? SCOPE, options.env ?? {});
@@ -178,6 +181,70 @@ Deno.test("a line over 10 MiB is answered with Invalid Request under its id, and
     assertEquals(await proxy.next(), { jsonrpc: "2.0", id: 2, result: {} });
   });
   assertEquals(out.code, 0);
+});
+
+Deno.test("a redirect to another origin is not followed: the signed request never leaves", async () => {
+  const target = startBackend();
+  let redirected = 0;
+  const redirector = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    redirected++;
+    return new Response(null, { status: 307, headers: { location: target.url.href } });
+  });
+  const home = await makeAwsHome();
+  const endpoint = new URL(`http://127.0.0.1:${redirector.addr.port}/mcp`);
+  // The network permission covers the target too, so only the proxy's own rule can stop it.
+  const proxy = spawnRawProxy(endpoint, home.home, SCOPE, {}, "127.0.0.1");
+  let failed: unknown;
+  try {
+    await proxy.send(INIT(1));
+    const reply = await proxy.next();
+    assertMatch(
+      (reply.error as { message: string }).message,
+      new RegExp(`redirects elsewhere \\(HTTP 307\\): Redirect to ${target.url.href} not followed`),
+    );
+    assertEquals(redirected, 1);
+    assertEquals(target.seen.length, 0, "the target never saw a request");
+  } catch (error) {
+    failed = error;
+  }
+  const { stderr } = await proxy.finish();
+  await home.remove();
+  await redirector.shutdown();
+  await target.close();
+  if (failed) throw withProxyStderr(failed, stderr);
+});
+
+Deno.test("a call slower than --timeout is answered with a timeout error under its id and cancelled upstream", async () => {
+  let backend: ReturnType<typeof startBackend> | undefined;
+  await rawRun({
+    args: [...SCOPE, "--timeout", "0.5"],
+    backend: {},
+    onBackend: (b) => (backend = b),
+  }, async (proxy) => {
+    await proxy.send(INIT(1));
+    await proxy.next();
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    const started = Date.now();
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      id: "slow-1",
+      method: "tools/call",
+      params: { name: "slow_echo", arguments: { text: "late", ms: 5000 } },
+    }));
+    const reply = await proxy.next();
+    assertEquals(reply.id, "slow-1");
+    assertEquals((reply.error as { code: number }).code, -32001);
+    assertMatch(
+      (reply.error as { message: string }).message,
+      /did not answer tools\/call within 0.5 s \(--timeout\); the request was cancelled/,
+    );
+    assert(Date.now() - started < 3000, "answered at the timeout, not when the backend finished");
+    await new Promise((r) => setTimeout(r, 200));
+    assert(
+      backend!.seen.some((r) => r.rpc.includes("notifications/cancelled")),
+      "the backend was told to cancel",
+    );
+  });
 });
 
 Deno.test("closing stdin with a call in flight still answers it before exiting", async () => {

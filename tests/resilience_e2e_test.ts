@@ -301,3 +301,38 @@ Deno.test("a dropped event stream is resumed with Last-Event-ID and nothing is l
   await backend.close();
   if (failed) throw withProxyStderr(failed, stderr);
 });
+
+Deno.test("through every recovery, a debug-level run never writes a secret, token or signature", async () => {
+  await withProxy(async (run, backend) => {
+    backend.faults.failNext(503);
+    await echo(run, "retried");
+    backend.credentials!.revokeAll();
+    await echo(run, "renewed credentials");
+    await backend.expireSessions();
+    await echo(run, "renewed session");
+    backend.faults.settings.skewMs = -7 * 60_000;
+    await echo(run, "clock corrected");
+    backend.faults.failNext(504);
+    const error = await failure(
+      run.client.callTool({ name: "write_note", arguments: { note: "x" } }),
+    );
+    const everything = `${run.stderr()}\n${error.message}`;
+    assertMatch(run.stderr(), /DEBUG/);
+    for (
+      const secret of [
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "IQoJEXAMPLETOKEN-1",
+        "IQoJEXAMPLETOKEN-2",
+        "Signature=",
+        "AWS4-HMAC-SHA256",
+      ]
+    ) {
+      assert(!everything.includes(secret), `"${secret}" was written`);
+    }
+    assert(!/authorization\s*[:=]/i.test(everything), "an Authorization header was written");
+  }, {
+    args: ["--log-level", "debug", "--allow-write"],
+    backend: { credentialLifetimeMs: 60 * 60_000 },
+    connect: containerCredentials,
+  });
+});

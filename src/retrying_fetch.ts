@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { followAbort } from "./abort_link.ts";
 import type { FetchLike } from "./mcp_sdk.ts";
 import type { Logger } from "./log.ts";
 import {
@@ -52,17 +53,18 @@ async function attemptOnce(
   init: RequestInit | undefined,
   timeoutMs: number,
 ): Promise<Attempt> {
-  const deadline = new AbortController();
+  const attempt = new AbortController();
   const timer = setTimeout(
     () =>
-      deadline.abort(
+      attempt.abort(
         new DOMException(`no response within ${timeoutMs / 1000} s (--timeout)`, "TimeoutError"),
       ),
     timeoutMs,
   );
-  const signal = init?.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
+  // The caller's signal (the transport's, closed on shutdown) also ends the body stream.
+  if (init?.signal) followAbort(init.signal, attempt);
   try {
-    return { response: await next(input, { ...init, signal }) };
+    return { response: await next(input, { ...init, signal: attempt.signal }) };
   } catch (error) {
     return { error };
   } finally {

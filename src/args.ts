@@ -121,7 +121,7 @@ function parseRetries(value: string | undefined): number {
 }
 
 function firstSentence(message: string): string {
-  return message.split(/\. /)[0]?.replace(/\.$/, "") ?? message;
+  return message.split(/\.\s|\n/)[0]?.replace(/\.$/, "") ?? message;
 }
 
 /**

@@ -40,6 +40,7 @@ Deno.test("--help prints every flag, its default and the permission flags, on st
       "--metadata",
       "--header",
       "--timeout",
+      "--retries",
       "--log-level",
       "--version",
     ]
@@ -65,6 +66,8 @@ const BAD: [string[], RegExp][] = [
   [["https://mcp.example.com/mcp", "--service", "s"], /pass --region/],
   [[ENDPOINT, "--log-level", "loud"], /--log-level must be one of/],
   [[ENDPOINT, "--header", "Host: x"], /--header cannot set "host"/],
+  [[ENDPOINT, "--retries=-1"], /--retries must be a whole number/],
+  [["not a url"], /Cannot parse the endpoint/],
 ];
 
 for (const [args, message] of BAD) {

@@ -30,7 +30,16 @@ import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
 const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 2000);
 const THROUGHPUT_CALLS = Number(Deno.env.get("BENCH_THROUGHPUT_CALLS") ?? 2000);
+const THROUGHPUT_ROUNDS = Number(Deno.env.get("BENCH_THROUGHPUT_ROUNDS") ?? 5);
 const MCP_REMOTE_VERSION = "0.15.1";
+/** Round trips each program serves before its steady RSS is read. */
+const STEADY_CALLS = 2200;
+/** glibc malloc settings that return freed memory sooner (set in an MCP client's `env`). */
+const TUNED_MALLOC = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "32768",
+  MALLOC_TRIM_THRESHOLD_: "65536",
+};
 const SCOPE = [...BACKEND_SCOPE];
 const INIT = initializeLine(0);
 
@@ -132,6 +141,48 @@ async function latency(client: Client, calls: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
+interface ProxyMemory {
+  steady: number;
+  afterLoad: number;
+  tenMbPeak: number;
+  tenMbAdded: number;
+}
+
+/** Resets the peak RSS (VmHWM) of `pid`, so the next peak read is of what follows. */
+function resetPeak(pid: number): void {
+  new Deno.Command("sh", { args: ["-c", `echo 5 > /proc/${pid}/clear_refs`] }).outputSync();
+}
+
+/**
+ * RSS of a fresh proxy started with `env`: steady after STEADY_CALLS calls,
+ * after THROUGHPUT_CALLS at 32 in flight, and at its peak while one 10 MB
+ * result passes.
+ */
+async function proxyMemory(env: Record<string, string>): Promise<ProxyMemory> {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"]),
+    env,
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "bench-memory", version: "1" });
+  await client.connect(transport);
+  const pid = transport.pid!;
+  for (let i = 0; i < STEADY_CALLS; i++) {
+    await client.callTool({ name: "echo", arguments: { text: `call ${i}` } });
+  }
+  const steady = rss(pid).rssMb;
+  await throughput(client, 32, THROUGHPUT_CALLS);
+  const afterLoad = rss(pid).rssMb;
+  resetPeak(pid);
+  const big = await client.callTool({ name: "big_result", arguments: { bytes: 10_000_000 } });
+  const bytes = (big.content as { text: string }[])[0]!.text.length;
+  if (bytes !== 10_000_000) throw new Error(`the 10 MB result came back with ${bytes} bytes`);
+  const tenMbPeak = rss(pid).peakMb;
+  await client.close();
+  return { steady, afterLoad, tenMbPeak, tenMbAdded: tenMbPeak - afterLoad };
+}
+
 async function throughput(client: Client, inFlight: number, calls: number): Promise<number> {
   let next = 0;
   const started = performance.now();
@@ -209,7 +260,6 @@ try {
   });
   const proxied = new Client({ name: "bench-proxy", version: "1" });
   await proxied.connect(proxyTransport);
-  const proxyPid = proxyTransport.pid!;
 
   const directLatency = await latency(direct, LATENCY_CALLS);
   const proxyLatency = await latency(proxied, LATENCY_CALLS);
@@ -243,14 +293,22 @@ try {
   };
   out();
 
-  const steady = rss(proxyPid);
-  out(`Throughput (${THROUGHPUT_CALLS} calls per level)`);
+  out(
+    `Throughput (${THROUGHPUT_CALLS} calls per level, median of ${THROUGHPUT_ROUNDS} interleaved rounds)`,
+  );
   out("| in flight | direct calls/s | proxy calls/s | ratio |");
   out("| --- | --- | --- | --- |");
   const tput: Record<string, { direct: number; proxy: number; ratio: number }> = {};
   for (const inFlight of [1, 8, 32, 128]) {
-    const d = await throughput(direct, inFlight, THROUGHPUT_CALLS);
-    const p = await throughput(proxied, inFlight, THROUGHPUT_CALLS);
+    // Interleaved rounds, median of each: one short run is at the mercy of the machine.
+    const directRuns: number[] = [];
+    const proxyRuns: number[] = [];
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      directRuns.push(await throughput(direct, inFlight, THROUGHPUT_CALLS));
+      proxyRuns.push(await throughput(proxied, inFlight, THROUGHPUT_CALLS));
+    }
+    const d = median(directRuns);
+    const p = median(proxyRuns);
     tput[inFlight] = { direct: d, proxy: p, ratio: p / d };
     out(`| ${inFlight} | ${d.toFixed(0)} | ${p.toFixed(0)} | ${(p / d).toFixed(2)} |`);
   }
@@ -258,6 +316,8 @@ try {
   out();
 
   // ---- memory ----
+  // Each program does the same work before its steady reading: RSS grows with
+  // the requests a Deno program has served, whatever it is.
   const bare = new StdioClientTransport({
     command: Deno.execPath(),
     args: ["run", "--quiet", `${REPO_ROOT}bench/bare_server.ts`],
@@ -266,38 +326,24 @@ try {
   });
   const bareClient = new Client({ name: "bench-bare", version: "1" });
   await bareClient.connect(bare);
-  for (let i = 0; i < 500; i++) await bareClient.ping();
+  for (let i = 0; i < STEADY_CALLS; i++) await bareClient.ping();
   const bareRss = rss(bare.pid!);
   await bareClient.close();
-  const afterLoad = rss(proxyPid);
-  const before10 = rss(proxyPid);
-  const big = await proxied.callTool({
-    name: "big_result",
-    arguments: { bytes: 10_000_000 },
-  });
-  const after10 = rss(proxyPid);
-  const bigText = (big.content as { text: string }[])[0]!.text.length;
-  out("Memory (RSS of the process)");
-  out("| what | MB |");
-  out("| --- | --- |");
-  out(`| bare Deno SDK server, steady | ${bareRss.rssMb.toFixed(1)} |`);
-  out(`| proxy, steady after the latency runs | ${steady.rssMb.toFixed(1)} |`);
-  out(
-    `| proxy, after the throughput runs (peak so far) | ${afterLoad.rssMb.toFixed(1)} (${
-      afterLoad.peakMb.toFixed(1)
-    }) |`,
-  );
-  out(
-    `| proxy, peak while a 10 MB result passed | ${after10.peakMb.toFixed(1)} (+${
-      (after10.peakMb - before10.rssMb).toFixed(1)
-    } over ${(bigText / 1e6).toFixed(0)} MB) |`,
-  );
-  results.memoryMb = {
-    bareSteady: bareRss.rssMb,
-    proxySteady: steady.rssMb,
-    proxyAfterLoad: afterLoad,
-    tenMbResultPeakAdded: after10.peakMb - before10.rssMb,
-  };
+  const plain = await proxyMemory(env);
+  const tuned = await proxyMemory({ ...env, ...TUNED_MALLOC });
+  out(`Memory (RSS of the process, after ${STEADY_CALLS} round trips each)`);
+  out("| what | steady MB | after load MB | 10 MB result: peak MB (added) |");
+  out("| --- | --- | --- | --- |");
+  out(`| bare Deno SDK server | ${bareRss.rssMb.toFixed(1)} | | |`);
+  const memoryRow = (name: string, m: ProxyMemory) =>
+    out(
+      `| ${name} | ${m.steady.toFixed(1)} (${(m.steady / bareRss.rssMb).toFixed(2)}×) | ${
+        m.afterLoad.toFixed(1)
+      } | ${m.tenMbPeak.toFixed(1)} (+${m.tenMbAdded.toFixed(1)}) |`,
+    );
+  memoryRow("proxy", plain);
+  memoryRow(`proxy, ${Object.entries(TUNED_MALLOC).map(([k, v]) => `${k}=${v}`).join(" ")}`, tuned);
+  results.memoryMb = { bareSteady: bareRss.rssMb, proxy: plain, proxyTunedMalloc: tuned };
 
   await direct.close();
   await proxied.close();

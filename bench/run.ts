@@ -153,21 +153,29 @@ function resetPeak(pid: number): void {
   new Deno.Command("sh", { args: ["-c", `echo 5 > /proc/${pid}/clear_refs`] }).outputSync();
 }
 
-/**
- * RSS of a fresh proxy started with `env`: steady after STEADY_CALLS calls,
- * after THROUGHPUT_CALLS at 32 in flight, and at its peak while one 10 MB
- * result passes.
- */
-async function proxyMemory(env: Record<string, string>): Promise<ProxyMemory> {
+/** Starts the proxy with `env` against the backend and connects an SDK client named `name`. */
+async function connectProxy(
+  env: Record<string, string>,
+  name: string,
+): Promise<{ client: Client; pid: number }> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"]),
     env,
     stderr: "inherit",
   });
-  const client = new Client({ name: "bench-memory", version: "1" });
+  const client = new Client({ name, version: "1" });
   await client.connect(transport);
-  const pid = transport.pid!;
+  return { client, pid: transport.pid! };
+}
+
+/**
+ * RSS of a fresh proxy started with `env`: steady after STEADY_CALLS calls,
+ * after THROUGHPUT_CALLS at 32 in flight, and at its peak while one 10 MB
+ * result passes.
+ */
+async function proxyMemory(env: Record<string, string>): Promise<ProxyMemory> {
+  const { client, pid } = await connectProxy(env, "bench-memory");
   for (let i = 0; i < STEADY_CALLS; i++) {
     await client.callTool({ name: "echo", arguments: { text: `call ${i}` } });
   }
@@ -252,14 +260,7 @@ try {
     credentials,
     metadata: { AWS_REGION: "us-east-1" },
   });
-  const proxyTransport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"]),
-    env,
-    stderr: "inherit",
-  });
-  const proxied = new Client({ name: "bench-proxy", version: "1" });
-  await proxied.connect(proxyTransport);
+  const { client: proxied } = await connectProxy(env, "bench-proxy");
 
   const directLatency = await latency(direct, LATENCY_CALLS);
   const proxyLatency = await latency(proxied, LATENCY_CALLS);

@@ -251,8 +251,9 @@ function rotatingCredentials(rotate: boolean) {
   };
 }
 
-Deno.test("a rejected session token makes the signer resolve credentials again and resend once", async () => {
-  const creds = rotatingCredentials(true);
+/** A signing fetch whose server accepts only the second session token, over `rotatingCredentials(rotate)`. */
+function tokenScenario(rotate: boolean) {
+  const creds = rotatingCredentials(rotate);
   const { next, calls } = awsLikeNext(FIXED, () => creds.accepted(2));
   const signedFetch = createSigningFetch(next, {
     service: "execute-api",
@@ -260,6 +261,11 @@ Deno.test("a rejected session token makes the signer resolve credentials again a
     credentials: creds.source,
     now: () => FIXED,
   });
+  return { creds, calls, signedFetch };
+}
+
+Deno.test("a rejected session token makes the signer resolve credentials again and resend once", async () => {
+  const { creds, calls, signedFetch } = tokenScenario(true);
   assertEquals(await (await signedFetch(MCP_URL, { method: "POST", body: "{}" })).text(), "fine");
   assertEquals(calls, ["UnrecognizedClientException", "ok"]);
   assertEquals(creds.refreshes, 1);
@@ -268,14 +274,7 @@ Deno.test("a rejected session token makes the signer resolve credentials again a
 });
 
 Deno.test("when no fresh credentials come, the rejection is returned intact and nothing is resent", async () => {
-  const creds = rotatingCredentials(false);
-  const { next, calls } = awsLikeNext(FIXED, () => creds.accepted(2));
-  const signedFetch = createSigningFetch(next, {
-    service: "execute-api",
-    region: "us-east-1",
-    credentials: creds.source,
-    now: () => FIXED,
-  });
+  const { creds, calls, signedFetch } = tokenScenario(false);
   const response = await signedFetch(MCP_URL, { method: "POST", body: "{}" });
   assertEquals(response.status, 403);
   assertEquals(response.headers.get("x-amzn-errortype"), "UnrecognizedClientException");

@@ -128,17 +128,25 @@ function rss(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
 }
 
-async function latency(client: Client, calls: number): Promise<number[]> {
-  for (let i = 0; i < 200; i++) {
-    await client.callTool({ name: "echo", arguments: { text: "warm" } });
+/**
+ * Round-trip times of `calls` echo calls from each client, the two
+ * alternating call by call so that the machine's noise falls on both alike.
+ */
+async function latencies(clients: Client[], calls: number): Promise<number[][]> {
+  for (const client of clients) {
+    for (let i = 0; i < 200; i++) {
+      await client.callTool({ name: "echo", arguments: { text: "warm" } });
+    }
   }
-  const samples: number[] = [];
+  const samples: number[][] = clients.map(() => []);
   for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await client.callTool({ name: "echo", arguments: { text: `call ${i}` } });
-    samples.push(performance.now() - t);
+    for (const [n, client] of clients.entries()) {
+      const t = performance.now();
+      await client.callTool({ name: "echo", arguments: { text: `call ${i}` } });
+      samples[n]!.push(performance.now() - t);
+    }
   }
-  return samples.sort((a, b) => a - b);
+  return samples.map((s) => s.sort((a, b) => a - b));
 }
 
 interface ProxyMemory {
@@ -262,13 +270,15 @@ try {
   });
   const { client: proxied } = await connectProxy(env, "bench-proxy");
 
-  const directLatency = await latency(direct, LATENCY_CALLS);
-  const proxyLatency = await latency(proxied, LATENCY_CALLS);
+  const [directLatency, proxyLatency] = (await latencies([direct, proxied], LATENCY_CALLS)) as [
+    number[],
+    number[],
+  ];
   const row = (name: string, s: number[]) =>
     `| ${name} | ${percentile(s, 0.5).toFixed(3)} | ${percentile(s, 0.9).toFixed(3)} | ${
       percentile(s, 0.99).toFixed(3)
     } |`;
-  out(`tools/call round trip (${LATENCY_CALLS} sequential calls)`);
+  out(`tools/call round trip (${LATENCY_CALLS} sequential calls each, alternating)`);
   out("| client | p50 ms | p90 ms | p99 ms |");
   out("| --- | --- | --- | --- |");
   out(row("direct (SDK client, signed)", directLatency));

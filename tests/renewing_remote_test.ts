@@ -1,0 +1,175 @@
+import { assertEquals, assertMatch } from "./assert.ts";
+import { RenewingRemote, type SessionTransport } from "../src/renewing_remote.ts";
+import { createLogger } from "../src/log.ts";
+import { type JSONRPCMessage, type JSONRPCRequest, StreamableHTTPError } from "../src/mcp_sdk.ts";
+
+/**
+ * An in-memory backend with sessions, for the session logic alone (the
+ * end-to-end tests run the real transport against a real server). Requests
+ * are answered on a later tick, or held while `hold` is set.
+ */
+class FakeBackend {
+  sessions = new Set<string>();
+  initializes: unknown[] = [];
+  received: { session: string | undefined; message: JSONRPCMessage }[] = [];
+  down = false;
+  hold = false;
+  held: (() => void)[] = [];
+  #next = 0;
+
+  open = (): SessionTransport => new FakeTransport(this);
+
+  expire(): void {
+    this.sessions.clear();
+  }
+
+  async handle(transport: FakeTransport, message: JSONRPCMessage): Promise<void> {
+    await Promise.resolve();
+    if (this.down) throw new TypeError("fetch failed: connection refused");
+    if (transport.sessionId && !this.sessions.has(transport.sessionId)) {
+      throw new StreamableHTTPError(404, "Error POSTing to endpoint: Session not found");
+    }
+    this.received.push({ session: transport.sessionId, message });
+    if (!("method" in message) || !("id" in message)) return;
+    if (message.method === "initialize") {
+      this.initializes.push(message.params);
+      transport.sessionId = `s${++this.#next}`;
+      this.sessions.add(transport.sessionId);
+    }
+    const answer = () =>
+      transport.onmessage?.({
+        jsonrpc: "2.0",
+        id: message.id,
+        result: message.method === "initialize"
+          ? {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            serverInfo: { name: "f", version: "1" },
+          }
+          : { answered: message.method },
+      });
+    if (this.hold && message.method !== "initialize") this.held.push(answer);
+    else setTimeout(answer, 0);
+  }
+}
+
+class FakeTransport implements SessionTransport {
+  sessionId: string | undefined;
+  protocolVersion: string | undefined;
+  closed = false;
+  onmessage?: (message: JSONRPCMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  constructor(readonly backend: FakeBackend) {}
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.backend.handle(this, message);
+  }
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+  terminateSession(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    this.onclose?.();
+    return Promise.resolve();
+  }
+}
+
+const INIT_PARAMS = {
+  protocolVersion: "2025-06-18",
+  capabilities: { roots: {} },
+  clientInfo: { name: "the-client", version: "7" },
+};
+
+/** A RenewingRemote on `backend`, initialized like a client would, collecting what it delivers. */
+async function connected(
+  backend: FakeBackend,
+  canReplay: (request: JSONRPCRequest) => boolean = () => true,
+) {
+  const lines: string[] = [];
+  const remote = new RenewingRemote({
+    open: backend.open,
+    canReplay,
+    timeoutMs: 1000,
+    logger: createLogger({ level: "debug", write: (line) => lines.push(line) }),
+  });
+  const delivered: JSONRPCMessage[] = [];
+  const waiting = new Map<unknown, (message: JSONRPCMessage) => void>();
+  remote.onmessage = (message) => {
+    delivered.push(message);
+    if ("id" in message) waiting.get(message.id)?.(message);
+  };
+  await remote.start();
+  const request = async (id: number | string, method: string) => {
+    const answer = new Promise<JSONRPCMessage>((resolve) => waiting.set(id, resolve));
+    await remote.send({ jsonrpc: "2.0", id, method, params: {} });
+    return answer;
+  };
+  const init = new Promise<JSONRPCMessage>((resolve) => waiting.set(0, resolve));
+  await remote.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: INIT_PARAMS });
+  await init;
+  remote.setProtocolVersion("2025-06-18");
+  await remote.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  return { remote, delivered, request, lines };
+}
+
+Deno.test("requests that find the session gone renew it once, with the client's parameters, and go through", async () => {
+  const backend = new FakeBackend();
+  const { remote, request, lines } = await connected(backend);
+  backend.expire();
+  const answers = await Promise.all([request(1, "tools/list"), request(2, "ping")]);
+  assertEquals(answers.map((a) => (a as { result: unknown }).result), [
+    { answered: "tools/list" },
+    { answered: "ping" },
+  ]);
+  assertEquals(backend.initializes, [INIT_PARAMS, INIT_PARAMS], "one renewal for both");
+  assertEquals(remote.sessionId, "s2");
+  const onNewSession = backend.received.filter((r) => r.session === "s2").map((r) =>
+    "method" in r.message ? r.message.method : "response"
+  );
+  assertEquals(onNewSession.slice(0, 1), ["notifications/initialized"]);
+  assertMatch(lines.join("\n"), /the server ended session s1; starting a new one/);
+});
+
+Deno.test("a renewal that fails fails the request; the next request renews again", async () => {
+  const backend = new FakeBackend();
+  const { request, remote } = await connected(backend);
+  backend.expire();
+  backend.down = true;
+  let failure: unknown;
+  await request(1, "ping").catch((error) => (failure = error));
+  assertMatch(String(failure), /connection refused/);
+  backend.down = false;
+  const answer = await request(2, "ping");
+  assertEquals((answer as { result: unknown }).result, { answered: "ping" });
+  assertEquals(remote.sessionId, "s2");
+});
+
+Deno.test("answers due on an ended session: replayed when safe, else answered with what is known", async () => {
+  const backend = new FakeBackend();
+  const { request } = await connected(backend, (r) => r.method !== "tools/call");
+  backend.hold = true;
+  const safe = request("safe", "resources/read");
+  const unsafe = request("unsafe", "tools/call");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // The session ends with both answers still due; they will never come on it.
+  backend.hold = false;
+  backend.held = [];
+  backend.expire();
+  // The next message finds the session gone and renews it.
+  assertEquals((await request(3, "ping") as { result: unknown }).result, { answered: "ping" });
+  assertEquals((await safe as { result: unknown }).result, { answered: "resources/read" });
+  assertMatch(
+    ((await unsafe) as { error: { message: string } }).error.message,
+    /session ended while tools\/call was in flight; it may or may not have run/,
+  );
+  const calls = backend.received.filter((r) =>
+    "method" in r.message && r.message.method === "tools/call"
+  );
+  assertEquals(calls.length, 1, "the tools/call was not sent again");
+});

@@ -26,20 +26,12 @@ export interface RemoteFailure {
   status?: number;
   /** One line for the client: what happened and what to do. */
   message: string;
-  /** Whether the credentials are suspect (expired or rejected), so a refresh may help. */
-  credentialsRejected: boolean;
 }
 
 const MAX_DETAIL = 400;
 
-const CREDENTIAL_FAILURES: ReadonlySet<AuthFailure> = new Set([
-  "expired-token",
-  "invalid-token",
-  "signature",
-]);
-
-function authMessage(kind: AuthFailure, status: number, detail: string, ctx: ErrorContext): string {
-  const aws = detail ? `: ${detail.replace(/[.\s]+$/, "")}` : "";
+/** The message for an AWS authentication failure; `aws` is ": <the AWS message>" or empty. */
+function authMessage(kind: AuthFailure, status: number, aws: string, ctx: ErrorContext): string {
   const who = ctx.profile ? `profile "${ctx.profile}"` : "the default credential chain";
   const profile = ctx.profile ? ` --profile ${ctx.profile}` : "";
   switch (kind) {
@@ -62,16 +54,11 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
   const aws = detail ? `: ${detail.replace(/[.\s]+$/, "")}` : "";
   const auth = authFailureKind({ status, message: detail });
   if (auth !== undefined) {
-    return {
-      status,
-      credentialsRejected: CREDENTIAL_FAILURES.has(auth),
-      message: authMessage(auth, status, detail, ctx),
-    };
+    return { status, message: authMessage(auth, status, aws, ctx) };
   }
   if (status >= 300 && status < 400) {
     return {
       status,
-      credentialsRejected: false,
       message:
         `The endpoint redirects elsewhere (HTTP ${status})${aws}. A signed request is never sent to another origin: pass the final URL as the endpoint`,
     };
@@ -79,27 +66,23 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
   if (status === 404) {
     return {
       status,
-      credentialsRejected: false,
       message: `The endpoint answered HTTP 404 (not found)${aws}. Check the URL`,
     };
   }
   if (status === 429) {
     return {
       status,
-      credentialsRejected: false,
       message: `The endpoint is throttling requests (HTTP 429)${aws}. Try again shortly`,
     };
   }
   if (status >= 500) {
     return {
       status,
-      credentialsRejected: false,
       message: `The endpoint failed (HTTP ${status})${aws}. Try again shortly`,
     };
   }
   return {
     status,
-    credentialsRejected: false,
     message: `The endpoint answered HTTP ${status}${aws}`,
   };
 }
@@ -110,7 +93,7 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
  */
 export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFailure {
   if (error instanceof CredentialsError) {
-    return { credentialsRejected: true, message: error.message };
+    return { message: error.message };
   }
   if (error instanceof StreamableHTTPError && typeof error.code === "number" && error.code >= 100) {
     const body = error.message.replace(/^Streamable HTTP error: [^:]*: ?/, "");
@@ -122,14 +105,12 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
   const text = (error instanceof Error ? error.message : String(error)) + cause;
   if (error instanceof Error && error.name === "TimeoutError") {
     return {
-      credentialsRejected: false,
       message:
         `${ctx.host} sent no response in time: ${error.message}. Try again, or raise --timeout`,
     };
   }
   if (error instanceof Error && error.name === "NotCapable") {
     return {
-      credentialsRejected: false,
       message: `Deno's permissions stopped the proxy: ${text}`,
     };
   }
@@ -138,14 +119,12 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
       .test(text)
   ) {
     return {
-      credentialsRejected: false,
       message: `Cannot reach ${ctx.host}: ${
         text.slice(0, MAX_DETAIL)
       }. Check the URL and the network`,
     };
   }
   return {
-    credentialsRejected: false,
     message: `The request to ${ctx.host} failed: ${text.slice(0, MAX_DETAIL)}`,
   };
 }

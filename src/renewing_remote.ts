@@ -102,25 +102,29 @@ export class RenewingRemote implements RemoteTransport {
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId !== undefined) this.#inFlight.delete(requestId);
     }
-    for (let attempt = 0;; attempt++) {
-      const transport = await this.#ready();
-      const hadSession = transport.sessionId !== undefined;
-      try {
-        await transport.send(message);
+    try {
+      for (let attempt = 0;; attempt++) {
+        const transport = this.#renewing ? await this.#ready() : this.#current;
+        const hadSession = transport.sessionId !== undefined;
+        try {
+          await transport.send(message);
+        } catch (error) {
+          const replaced = transport !== this.#current;
+          if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {
+            await this.#renew(transport);
+            continue;
+          }
+          throw error;
+        }
         if (isRequest(message)) {
           const entry = this.#inFlight.get(message.id);
           if (entry) entry.sent = true;
         }
         return;
-      } catch (error) {
-        const replaced = transport !== this.#current;
-        if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {
-          await this.#renew(transport);
-          continue;
-        }
-        if (isRequest(message)) this.#inFlight.delete(message.id);
-        throw error;
       }
+    } catch (error) {
+      if (isRequest(message)) this.#inFlight.delete(message.id);
+      throw error;
     }
   }
 

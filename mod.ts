@@ -35,6 +35,7 @@ import { RenewingRemote } from "./src/renewing_remote.ts";
 import { createRetryingFetch } from "./src/retrying_fetch.ts";
 import { DEFAULT_RETRY_POLICY } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/signer.ts";
+import { createTextSink } from "./src/stdout_sink.ts";
 import { compileToolPolicy } from "./src/tool_filter.ts";
 
 /** The package version, as published. */
@@ -110,7 +111,10 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
       ),
   }));
   const proxy: McpProxy = new McpProxy({
-    local: new StdioServerTransport(stdin, process.stdout, { maxBufferSize: MAX_LINE_BYTES }),
+    // The transport calls only write() on its output, so a text sink stands in for a Writable.
+    local: new StdioServerTransport(stdin, createTextSink() as unknown as typeof process.stdout, {
+      maxBufferSize: MAX_LINE_BYTES,
+    }),
     remote,
     policy: compileToolPolicy({
       allowWrite: options.allowWrite,

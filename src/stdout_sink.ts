@@ -1,0 +1,55 @@
+/**
+ * Where the stdio transport writes the client's messages: stdout, encoded
+ * piece by piece into one reused buffer. Node's `process.stdout.write`
+ * encodes each message into a new buffer of its full size, so a 10 MB tool
+ * result held another 10 MB until the next collection; here no message
+ * costs more than a 768 KiB buffer allocated once.
+ *
+ * @module
+ */
+
+/** The part of a Node `Writable` that the SDK's `StdioServerTransport` uses. */
+export interface TextSink {
+  /** Writes `text` completely; returns `true`, so the transport never waits for `drain`. */
+  write(text: string): boolean;
+}
+
+/** UTF-16 code units encoded per piece; UTF-8 needs at most 3 bytes for each. */
+const PIECE_CHARS = 256 * 1024;
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * A {@linkcode TextSink} over `writeSync`, which writes some of the bytes it
+ * is given and says how many (as `Deno.stdout.writeSync` does).
+ *
+ * @example
+ * ```ts
+ * import { createTextSink } from "./stdout_sink.ts";
+ * const written: Uint8Array[] = [];
+ * const sink = createTextSink((bytes) => (written.push(bytes.slice()), bytes.length));
+ * sink.write("héllo\n");
+ * new TextDecoder().decode(written[0]); // "héllo\n"
+ * ```
+ */
+export function createTextSink(
+  writeSync: (bytes: Uint8Array) => number = (bytes) => Deno.stdout.writeSync(bytes),
+): TextSink {
+  const encoder = new TextEncoder();
+  const buffer = new Uint8Array(PIECE_CHARS * 3);
+  return {
+    write(text) {
+      for (let start = 0; start < text.length;) {
+        let end = Math.min(text.length, start + PIECE_CHARS);
+        // A surrogate pair split between two pieces would be encoded as two replacement characters.
+        if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+        const { written } = encoder.encodeInto(text.slice(start, end), buffer);
+        for (let done = 0; done < written;) done += writeSync(buffer.subarray(done, written));
+        start = end;
+      }
+      return true;
+    },
+  };
+}

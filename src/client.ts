@@ -71,7 +71,7 @@ export async function connectSigV4Client(options: SigV4ClientOptions): Promise<C
     ? given
     : () => Promise.resolve(given);
   const transport = new StreamableHTTPClientTransport(endpoint, {
-    fetch: createSigningFetch(fetch, { ...scope, credentials: () => credentials() }),
+    fetch: createSigningFetch(fetch, { ...scope, credentials }),
     requestInit: { headers: options.headers ?? {} },
   });
   const metadata = options.metadata ?? {};

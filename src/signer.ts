@@ -155,10 +155,20 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
   };
 
   /** Renews the credentials a rejected request was signed with; false when nothing new came. */
-  const renewCredentials = async (usedIdentity: string): Promise<boolean> => {
-    if (identityOf(await credentials()) !== usedIdentity) return true;
-    options.logger?.info("AWS rejected the session token; resolving the credentials again");
-    return identityOf(await credentials({ forceRefresh: true })) !== usedIdentity;
+  let renewal: { stale: string; done: Promise<boolean> } | undefined;
+  const renewCredentials = (usedIdentity: string): Promise<boolean> => {
+    // Requests rejected together share one renewal.
+    if (renewal?.stale === usedIdentity) return renewal.done;
+    const done = (async () => {
+      if (identityOf(await credentials()) !== usedIdentity) return true;
+      options.logger?.info("AWS rejected the session token; resolving the credentials again");
+      return identityOf(await credentials({ forceRefresh: true })) !== usedIdentity;
+    })();
+    renewal = { stale: usedIdentity, done };
+    done.catch(() => {}).finally(() => {
+      if (renewal?.done === done) renewal = undefined;
+    });
+    return done;
   };
 
   return async (input, init) => {

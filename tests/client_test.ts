@@ -62,3 +62,32 @@ Deno.test("createSigningFetch plugs into the SDK's own transport", async () => {
   await client.close();
   await backend.close();
 });
+
+Deno.test("connectSigV4Client asks a credential provider for fresh credentials when AWS rejects the token", async () => {
+  const keys = new Map([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET, sessionToken: "T1" }]]);
+  const backend = startBackend({ keys });
+  // A provider that caches its token and renews it only when forced, as the AWS chain does.
+  let cached = "T1";
+  let refreshes = 0;
+  const client = await connectSigV4Client({
+    endpoint: backend.url,
+    service: "execute-api",
+    region: "us-east-1",
+    credentials: (options?: { forceRefresh?: boolean }) => {
+      if (options?.forceRefresh) {
+        refreshes++;
+        cached = "T2";
+      }
+      return Promise.resolve({ ...credentials, sessionToken: cached });
+    },
+  });
+  try {
+    keys.set(EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET, sessionToken: "T2" });
+    const result = await client.callTool({ name: "add", arguments: { a: 2, b: 2 } });
+    assertEquals(result.content, [{ type: "text", text: "4" }]);
+    assertEquals(refreshes, 1);
+  } finally {
+    await client.close();
+    await backend.close();
+  }
+});

@@ -17,9 +17,11 @@ import {
   connectThroughProxy,
   makeAwsHome,
   type ProxyClient,
+  REPO_ROOT,
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
+import { startServerProcess } from "./fixtures/server_process.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
 async function withProxy(
@@ -335,4 +337,40 @@ Deno.test("through every recovery, a debug-level run never writes a secret, toke
     backend: { credentialLifetimeMs: 60 * 60_000 },
     connect: containerCredentials,
   });
+});
+
+Deno.test("the backend program takes its faults from flags and from POST /faults while it runs", async () => {
+  const program = await startServerProcess({
+    args: [
+      "run",
+      "--quiet",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      `${REPO_ROOT}tests/fixtures/backend.ts`,
+      `--skew-ms=${-8 * 60_000}`,
+    ],
+    readyOn: "stdout",
+    ready: /\n/,
+  });
+  const url = new URL(JSON.parse(program.output).url);
+  const control = async (body: unknown) =>
+    await (await fetch(new URL("/faults", url), { method: "POST", body: JSON.stringify(body) }))
+      .json();
+  const run = await connectThroughProxy(url, { args: [...BACKEND_SCOPE] });
+  try {
+    assertEquals(await echo(run, "skewed"), "skewed");
+    assertMatch(run.stderr(), /clock is 4(79|80) s ahead of the server's/);
+    assertEquals((await control({ failNext: { status: 503 } })).unavailable, 0);
+    assertEquals(await echo(run, "after a 503"), "after a 503");
+    await control({ restart: true });
+    await new Promise((r) => setTimeout(r, 100));
+    assertEquals(await echo(run, "after a restart"), "after a restart");
+    assertMatch(run.stderr(), /retry 1 of 2/);
+    assertMatch(run.stderr(), /starting a new one/);
+  } catch (error) {
+    throw withProxyStderr(error, run.stderr());
+  } finally {
+    await run.close();
+    await program.stop();
+  }
 });

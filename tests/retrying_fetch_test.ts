@@ -8,14 +8,15 @@ type Script = (attempt: number) => Response | Promise<Response> | "hang" | "drop
 function scriptedServer(script: Script) {
   let attempts = 0;
   const bodies: string[] = [];
+  const hanging: (() => void)[] = [];
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       bodies.push(await request.text());
       const answer = script(attempts++);
       if (answer === "hang") {
-        // Held until the client gives up, so that shutdown does not wait on it.
-        await new Promise((resolve) => request.signal.addEventListener("abort", resolve));
+        // Held until the server closes, which lets it go so that shutdown does not wait on it.
+        await new Promise<void>((resolve) => hanging.push(resolve));
         return new Response(null, { status: 499 });
       }
       if (answer === "drop") throw new Error("dropped on purpose");
@@ -28,7 +29,10 @@ function scriptedServer(script: Script) {
       return attempts;
     },
     bodies,
-    close: () => server.shutdown(),
+    close: () => {
+      for (const release of hanging) release();
+      return server.shutdown();
+    },
   };
 }
 

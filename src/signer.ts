@@ -20,7 +20,7 @@ export interface SigningFetchOptions extends SigningScope {
    * Resolves the credentials to sign with; called for every request, so it
    * should cache. `forceRefresh` asks it to drop what it cached.
    */
-  credentials: CredentialSource | (() => Promise<AwsCredentials>);
+  credentials: CredentialSource;
   /** This computer's clock in epoch milliseconds; `Date.now` unless given (tests fix it). */
   now?: () => number;
   /** Says when the clock is corrected or credentials are renewed. */
@@ -136,7 +136,7 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
   const now = options.now ?? Date.now;
   let clockOffsetMs = 0;
   const sign = createRequestSigner({ ...options, now: () => now() + clockOffsetMs });
-  const credentials = options.credentials as CredentialSource;
+  const credentials = options.credentials;
 
   /** Learns the server's clock from a skew rejection; false when it gave no usable `Date`. */
   const learnClock = (response: Response): boolean => {
@@ -154,10 +154,12 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     return true;
   };
 
-  /** Renews the credentials a rejected request was signed with; false when nothing new came. */
   let renewal: { stale: string; done: Promise<boolean> } | undefined;
+  /**
+   * Renews the credentials a rejected request was signed with; false when
+   * nothing new came. Requests rejected together share one renewal.
+   */
   const renewCredentials = (usedIdentity: string): Promise<boolean> => {
-    // Requests rejected together share one renewal.
     if (renewal?.stale === usedIdentity) return renewal.done;
     const done = (async () => {
       if (identityOf(await credentials()) !== usedIdentity) return true;
@@ -182,7 +184,7 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
         if (name !== "host") out.set(name, value);
       }
       const response = await next(url, { ...init, method, headers: out, redirect: "manual" });
-      return { response, identity: signedIdentity(signed) };
+      return { response, signed };
     };
     const first = await send();
     const { status, statusText, headers } = first.response;
@@ -196,7 +198,7 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     const again = kind === "skew"
       ? learnClock(first.response)
       : kind === "expired-token" || kind === "invalid-token"
-      ? await renewCredentials(first.identity)
+      ? await renewCredentials(signedIdentity(first.signed))
       : false;
     if (again) return (await send()).response;
     return new Response(text, { status, statusText, headers });

@@ -74,7 +74,8 @@ export class RenewingRemote implements RemoteTransport {
   #protocolVersion: string | undefined;
   #inFlight = new Map<RequestId, InFlight>();
   #renewals = 0;
-  #renewWaiters = new Map<string, (message: JSONRPCMessage) => void>();
+  /** The answer awaited by the renewal under way (renewals never overlap). */
+  #renewAnswer: { id: string; resolve: (message: JSONRPCMessage) => void } | undefined;
   #closed = false;
 
   /** Opens the first transport; nothing is sent until {@linkcode RenewingRemote.start}. */
@@ -167,11 +168,8 @@ export class RenewingRemote implements RemoteTransport {
 
   #fromBackend(message: JSONRPCMessage): void {
     if (isResponse(message) && message.id !== undefined) {
-      const waiter = typeof message.id === "string"
-        ? this.#renewWaiters.get(message.id)
-        : undefined;
-      if (waiter) {
-        waiter(message);
+      if (this.#renewAnswer?.id === message.id) {
+        this.#renewAnswer.resolve(message);
         return;
       }
       this.#inFlight.delete(message.id);
@@ -202,31 +200,30 @@ export class RenewingRemote implements RemoteTransport {
     const fresh = this.#wire(this.#options.open());
     await fresh.start();
     const id = `${RENEW_ID_PREFIX}${++this.#renewals}`;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<JSONRPCMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#renewWaiters.delete(id);
-        reject(new Error(`initialize got no answer within ${this.#options.timeoutMs / 1000} s`));
-      }, this.#options.timeoutMs);
-      this.#renewWaiters.set(id, (message) => {
-        clearTimeout(timer);
-        this.#renewWaiters.delete(id);
-        resolve(message);
-      });
+      this.#renewAnswer = { id, resolve };
+      timer = setTimeout(
+        () =>
+          reject(new Error(`initialize got no answer within ${this.#options.timeoutMs / 1000} s`)),
+        this.#options.timeoutMs,
+      );
     });
     try {
       await fresh.send({ jsonrpc: "2.0", id, method: "initialize", params });
       const reply = await answer;
       if (isErrorResponse(reply)) throw new Error(`initialize failed: ${reply.error.message}`);
-      const version = (reply as { result?: { protocolVersion?: unknown } }).result
+      const answered = (reply as { result?: { protocolVersion?: unknown } }).result
         ?.protocolVersion;
-      if (typeof version === "string" || this.#protocolVersion) {
-        fresh.setProtocolVersion(typeof version === "string" ? version : this.#protocolVersion!);
-      }
+      const version = typeof answered === "string" ? answered : this.#protocolVersion;
+      if (version) fresh.setProtocolVersion(version);
       await fresh.send({ jsonrpc: "2.0", method: "notifications/initialized" });
     } catch (error) {
-      this.#renewWaiters.delete(id);
       await fresh.close().catch(() => {});
       throw error;
+    } finally {
+      clearTimeout(timer);
+      this.#renewAnswer = undefined;
     }
     this.#current = fresh;
     log.info(`new session ${fresh.sessionId ?? "(none)"} started`);

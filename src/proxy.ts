@@ -75,12 +75,18 @@ const SHUTDOWN_GRACE_MS = 1500;
 /** How long shutdown waits for the DELETE that ends the session. */
 const TERMINATE_TIMEOUT_MS = 2000;
 
-function errorReply(id: RequestId, code: number, message: string, data?: unknown): JSONRPCMessage {
-  return {
-    jsonrpc: "2.0",
-    id,
-    error: data === undefined ? { code, message } : { code, message, data },
-  };
+/**
+ * A JSON-RPC error reply. Without an id (for a line whose id cannot be read)
+ * the member is left out, as MCP's schema has it.
+ */
+function errorReply(
+  id: RequestId | undefined,
+  code: number,
+  message: string,
+  data?: unknown,
+): JSONRPCMessage {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return id === undefined ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error };
 }
 
 function delay(ms: number): Promise<void> {
@@ -342,18 +348,13 @@ export class McpProxy {
    */
   refuseLine(reason: string, id?: RequestId): void {
     this.#log.warn(`dropped a line from the client: ${reason}`);
-    const message = `Invalid Request: ${reason}`;
-    void this.#local.send(
-      id === undefined
-        ? { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message } }
-        : errorReply(id, ErrorCode.InvalidRequest, message),
-    );
+    void this.#local.send(errorReply(id, ErrorCode.InvalidRequest, `Invalid Request: ${reason}`));
   }
 
   #clientError(error: Error): void {
-    // Such a line has no usable id, so the error reply has none (MCP's schema omits it).
+    // Such a line has no usable id, so the error reply has none.
     const reply = (code: number, message: string) =>
-      void this.#local.send({ jsonrpc: "2.0", error: { code, message } });
+      void this.#local.send(errorReply(undefined, code, message));
     if (error instanceof SyntaxError) {
       this.#log.warn(`ignored a line from the client that is not JSON: ${error.message}`);
       reply(ErrorCode.ParseError, `Parse error: ${error.message}`);

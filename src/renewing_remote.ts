@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  ErrorCode,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
@@ -256,6 +257,6 @@ export class RenewingRemote implements RemoteTransport {
 
   #failInFlight(id: RequestId, message: string): void {
     if (!this.#inFlight.delete(id)) return;
-    this.onmessage?.({ jsonrpc: "2.0", id, error: { code: -32603, message } });
+    this.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } });
   }
 }

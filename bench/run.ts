@@ -24,7 +24,7 @@ import {
 } from "../tests/fixtures/proxy_process.ts";
 import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
 import { connectSigV4Client } from "../src/client.ts";
-import { startServerProcess } from "../tests/fixtures/server_process.ts";
+import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
@@ -47,22 +47,6 @@ const out = (line = "") => Deno.stdout.writeSync(new TextEncoder().encode(`${lin
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
-
-async function startBackendProcess(): Promise<{ url: URL; stop: () => Promise<void> }> {
-  const backend = await startServerProcess({
-    args: [
-      "run",
-      "--quiet",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      `${REPO_ROOT}tests/fixtures/backend.ts`,
-      "--no-verify",
-    ],
-    readyOn: "stdout",
-    ready: /\n/,
-  });
-  return { url: new URL(JSON.parse(backend.output).url), stop: backend.stop };
-}
 
 async function installMcpRemote(): Promise<string | undefined> {
   const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/aws-mcp-proxy-bench-mcp-remote`;
@@ -212,7 +196,7 @@ async function throughput(client: Client, inFlight: number, calls: number): Prom
   return calls / ((performance.now() - started) / 1000);
 }
 
-const backend = await startBackendProcess();
+const backend = await startBackendProgram(["--no-verify"]);
 const home = await makeAwsHome();
 const env = proxyEnv(home.home);
 const mcpRemote = await installMcpRemote();

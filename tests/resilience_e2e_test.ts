@@ -17,11 +17,10 @@ import {
   connectThroughProxy,
   makeAwsHome,
   type ProxyClient,
-  REPO_ROOT,
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
-import { startServerProcess } from "./fixtures/server_process.ts";
+import { startBackendProgram } from "./fixtures/server_process.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
 async function withProxy(
@@ -355,19 +354,8 @@ Deno.test("through every recovery, a debug-level run never writes a secret, toke
 });
 
 Deno.test("the backend program takes its faults from flags and from POST /faults while it runs", async () => {
-  const program = await startServerProcess({
-    args: [
-      "run",
-      "--quiet",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      `${REPO_ROOT}tests/fixtures/backend.ts`,
-      `--skew-ms=${-8 * 60_000}`,
-    ],
-    readyOn: "stdout",
-    ready: /\n/,
-  });
-  const url = new URL(JSON.parse(program.output).url);
+  const program = await startBackendProgram([`--skew-ms=${-8 * 60_000}`]);
+  const url = program.url;
   const control = async (body: unknown) =>
     await (await fetch(new URL("/faults", url), { method: "POST", body: JSON.stringify(body) }))
       .json();

@@ -9,18 +9,16 @@
  */
 import { Buffer } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
+import { MessageHeadScanner } from "./message_head.ts";
 
 /** The longest line passed on, newline included: the SDK transport's own default limit. */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
-
-/** How far into a dropped line {@linkcode topLevelId} looks for the request id. */
-const ID_SCAN_BYTES = 64 * 1024;
 
 /** What {@linkcode LineFramerOptions.onOversized} is told of a dropped line. */
 export interface OversizedLine {
   /** The line's length in bytes, newline excluded. */
   bytes: number;
-  /** The request id, when the line's start shows it. */
+  /** The request id, when the line has one at its top level. */
   id?: string | number;
 }
 
@@ -30,39 +28,6 @@ export interface LineFramerOptions {
   maxLineBytes?: number;
   /** Called once for each dropped line, after its newline arrives. */
   onOversized: (line: OversizedLine) => void;
-}
-
-/**
- * The top-level `"id"` of a JSON object whose text starts with `prefix`, if
- * it appears there: a small scan that skips strings and nested values, so an
- * `"id"` inside `params` is not mistaken for it. No JSON parser reads a
- * truncated document, hence this.
- */
-export function topLevelId(prefix: string): string | number | undefined {
-  let depth = 0;
-  let key: string | undefined;
-  for (let i = 0; i < prefix.length; i++) {
-    const c = prefix[i];
-    if (c === '"') {
-      let end = i + 1;
-      while (end < prefix.length && prefix[end] !== '"') end += prefix[end] === "\\" ? 2 : 1;
-      if (end >= prefix.length) return undefined;
-      const text = prefix.slice(i, end + 1);
-      if (depth === 1 && key === "id") return JSON.parse(text);
-      if (depth === 1 && /^\s*:/.test(prefix.slice(end + 1))) key = JSON.parse(text);
-      i = end;
-    } else if (c === "{" || c === "[") {
-      depth++;
-    } else if (c === "}" || c === "]") {
-      depth--;
-    } else if (depth === 1 && key === "id" && /[-\d]/.test(c!)) {
-      const number = /^-?\d+/.exec(prefix.slice(i))![0];
-      return i + number.length < prefix.length ? Number(number) : undefined;
-    } else if (c === "," && depth === 1) {
-      key = undefined;
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -80,12 +45,12 @@ export function createLineFramer(options: LineFramerOptions): Transform {
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   let parts: Buffer[] = [];
   let partBytes = 0;
-  let dropping: { bytes: number; head: Buffer } | undefined;
+  let dropping: { bytes: number; scanner: MessageHeadScanner } | undefined;
 
   const finishDropped = () => {
-    const { bytes, head } = dropping!;
+    const { bytes, scanner } = dropping!;
     dropping = undefined;
-    const id = topLevelId(head.toString("utf8"));
+    const id = scanner.head.id;
     options.onOversized(id === undefined ? { bytes } : { bytes, id });
   };
 
@@ -106,6 +71,7 @@ export function createLineFramer(options: LineFramerOptions): Transform {
         start = end;
         if (dropping) {
           dropping.bytes += piece.length;
+          dropping.scanner.feed(piece);
           if (newline !== -1) {
             dropping.bytes -= 1;
             finishDropped();
@@ -113,8 +79,9 @@ export function createLineFramer(options: LineFramerOptions): Transform {
           continue;
         }
         if (partBytes + piece.length > max) {
-          const head = Buffer.concat([...parts, piece]).subarray(0, ID_SCAN_BYTES);
-          dropping = { bytes: partBytes + piece.length - (newline === -1 ? 0 : 1), head };
+          const scanner = new MessageHeadScanner();
+          for (const part of [...parts, piece]) scanner.feed(part);
+          dropping = { bytes: partBytes + piece.length - (newline === -1 ? 0 : 1), scanner };
           parts = [];
           partBytes = 0;
           if (newline !== -1) finishDropped();

@@ -32,6 +32,7 @@ import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
 import { createLineFramer, MAX_LINE_BYTES } from "./src/line_framer.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
+import { ResponseTap } from "./src/response_tap.ts";
 import { createRetryingFetch } from "./src/retrying_fetch.ts";
 import { DEFAULT_RETRY_POLICY } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/signer.ts";
@@ -93,10 +94,12 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
       logger,
     },
   );
+  const tap = new ResponseTap((id) => proxy.takesUnread(id));
+  const tappedFetch = tap.wrap(remoteFetch);
   const remote: RenewingRemote = new RenewingRemote({
     open: () =>
       new StreamableHTTPClientTransport(options.endpoint, {
-        fetch: remoteFetch,
+        fetch: tappedFetch,
         requestInit: { headers: options.headers },
       }),
     canReplay: (request) => proxy.safeToRepeat(request),
@@ -110,11 +113,13 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
         id,
       ),
   }));
+  const stdout = createTextSink();
   const proxy: McpProxy = new McpProxy({
     // The transport calls only write() on its output, so a text sink stands in for a Writable.
-    local: new StdioServerTransport(stdin, createTextSink() as unknown as typeof process.stdout, {
+    local: new StdioServerTransport(stdin, stdout as unknown as typeof process.stdout, {
       maxBufferSize: MAX_LINE_BYTES,
     }),
+    direct: { tap, writeLine: stdout.writeLine },
     remote,
     policy: compileToolPolicy({
       allowWrite: options.allowWrite,

@@ -25,6 +25,7 @@ import { ArgumentValidator } from "./arg_validator.ts";
 import { isErrorResponse, isNotification, isRequest, isResponse } from "./message_kind.ts";
 import { describeError, type Logger } from "./log.ts";
 import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
+import type { ResponseTap } from "./response_tap.ts";
 import { withMetadata } from "./request_extras.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
 import { filterTools, judgeToolCall, type ToolPolicy } from "./tool_filter.ts";
@@ -55,6 +56,11 @@ export interface McpProxyOptions {
   errorContext: ErrorContext;
   /** Where the proxy says what it does. */
   logger: Logger;
+  /**
+   * Answers passed on as the backend's own bytes: the tap in the remote's
+   * fetch that holds them, and the writer of one line to the client.
+   */
+  direct?: { tap: ResponseTap; writeLine(pieces: readonly Uint8Array[]): void };
 }
 
 interface Pending {
@@ -68,6 +74,8 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Requests whose answers the proxy reads: all others may pass on unread. */
+const READ_ANSWERS = new Set(["initialize", "tools/list"]);
 /** The prefix of ids of the proxy's own requests; responses to them never reach the client. */
 const OWN_ID_PREFIX = "aws-mcp-proxy:";
 /** How long shutdown waits for requests still in flight before it answers them itself. */
@@ -154,6 +162,15 @@ export class McpProxy {
     const name = (message.params as { name?: unknown } | undefined)?.name;
     const annotations = typeof name === "string" ? this.#catalog.get(name)?.annotations : undefined;
     return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;
+  }
+
+  /**
+   * Whether the answer to request `id` may reach the client as the backend's
+   * own bytes: it is awaited, and no policy reads it.
+   */
+  takesUnread(id: RequestId): boolean {
+    const pending = this.#pending.get(id);
+    return pending !== undefined && !READ_ANSWERS.has(pending.method);
   }
 
   /**
@@ -379,6 +396,11 @@ export class McpProxy {
         void this.#local.send(message);
         return;
       }
+      const held = this.#options.direct?.tap.claim(message);
+      if (held) {
+        if (this.#untrack(id)) this.#writeDirect(held);
+        return;
+      }
       const pending = this.#pending.get(id);
       if (!pending) {
         this.#log.debug(
@@ -401,6 +423,14 @@ export class McpProxy {
       this.#refreshTools();
     }
     void this.#local.send(message);
+  }
+
+  #writeDirect(pieces: readonly Uint8Array[]): void {
+    try {
+      this.#options.direct!.writeLine(pieces);
+    } catch (error) {
+      this.#log.error(`cannot write to the client: ${describeError(error)}`);
+    }
   }
 
   #initialized(result: Result): void {

@@ -3,7 +3,8 @@
  * piece by piece into one reused buffer. Node's `process.stdout.write`
  * encodes each message into a new buffer of its full size, so a 10 MB tool
  * result held another 10 MB until the next collection; here no message
- * costs more than a 768 KiB buffer allocated once.
+ * costs more than a 768 KiB buffer allocated once. Answers the proxy passes
+ * on unread (see `response_tap.ts`) are written as the bytes they came in.
  *
  * @module
  */
@@ -12,10 +13,14 @@
 export interface TextSink {
   /** Writes `text` completely; returns `true`, so the transport never waits for `drain`. */
   write(text: string): boolean;
+  /** Writes one message given as UTF-8 bytes in pieces, then a newline. */
+  writeLine(pieces: readonly Uint8Array[]): void;
 }
 
 /** UTF-16 code units encoded per piece; UTF-8 needs at most 3 bytes for each. */
 const PIECE_CHARS = 256 * 1024;
+
+const NEWLINE = new Uint8Array([0x0a]);
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -39,6 +44,9 @@ export function createTextSink(
 ): TextSink {
   const encoder = new TextEncoder();
   const buffer = new Uint8Array(PIECE_CHARS * 3);
+  const writeAll = (bytes: Uint8Array) => {
+    for (let done = 0; done < bytes.length;) done += writeSync(bytes.subarray(done));
+  };
   return {
     write(text) {
       for (let start = 0; start < text.length;) {
@@ -46,10 +54,26 @@ export function createTextSink(
         // A surrogate pair split between two pieces would be encoded as two replacement characters.
         if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
         const { written } = encoder.encodeInto(text.slice(start, end), buffer);
-        for (let done = 0; done < written;) done += writeSync(buffer.subarray(done, written));
+        writeAll(buffer.subarray(0, written));
         start = end;
       }
       return true;
+    },
+    writeLine(pieces) {
+      const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+      if (length >= buffer.length) {
+        for (const piece of pieces) writeAll(piece);
+        writeAll(NEWLINE);
+        return;
+      }
+      // A small message goes out in one write, as one line.
+      let offset = 0;
+      for (const piece of pieces) {
+        buffer.set(piece, offset);
+        offset += piece.length;
+      }
+      buffer[offset] = 0x0a;
+      writeAll(buffer.subarray(0, offset + 1));
     },
   };
 }

@@ -1,0 +1,286 @@
+/**
+ * Lets the backend's answers reach the client as the bytes they came in,
+ * when no policy needs to look at them: the answer to a `tools/call`,
+ * `resources/read` or `prompts/get` is neither parsed nor serialised again on
+ * its way through the proxy.
+ *
+ * {@linkcode ResponseTap.wrap} sits between the SDK's
+ * `StreamableHTTPClientTransport` and the signing fetch and reads each
+ * response body as it streams (SSE events, or one JSON body). An answer that
+ * the proxy takes is held, and the SDK is given in its place a small
+ * stand-in answer with the same id (and the same SSE event id), so that the
+ * SDK's bookkeeping (a request is answered; where a stream resumes) stays as
+ * it would be. When the stand-in reaches the proxy, in stream order,
+ * {@linkcode ResponseTap.claim} hands back the held bytes, which the proxy
+ * writes to stdout. Every other event passes on byte for byte.
+ *
+ * The SDK transports offer no such path: they parse each message, check it
+ * with zod and serialise it again, which holds a large result several times
+ * over. Hence this module.
+ *
+ * @module
+ */
+import type { FetchLike, JSONRPCMessage, RequestId } from "./mcp_sdk.ts";
+import { MessageHeadScanner } from "./message_head.ts";
+
+/** The `_meta` key of a stand-in answer; its value numbers the bytes held for it. */
+const STAND_IN_MARK = "aws-mcp-proxy/held";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const encoder = new TextEncoder();
+
+/** The stand-in for the answer held as `held`, under its id as written. */
+function standIn(idText: string, held: number): string {
+  return `{"jsonrpc":"2.0","id":${idText},"result":{"_meta":{"${STAND_IN_MARK}":${held}}}}`;
+}
+
+/** Appends `piece` to `pieces`, joining it to the last one when they are adjacent in one buffer. */
+function append(pieces: Uint8Array[], piece: Uint8Array): void {
+  if (piece.length === 0) return;
+  const last = pieces.at(-1);
+  if (
+    last && last.buffer === piece.buffer && last.byteOffset + last.length === piece.byteOffset
+  ) {
+    pieces[pieces.length - 1] = new Uint8Array(
+      last.buffer,
+      last.byteOffset,
+      last.length + piece.length,
+    );
+  } else pieces.push(piece);
+}
+
+/** The bytes `start` to `end` of `pieces` joined, as pieces of the same buffers. */
+function slice(pieces: readonly Uint8Array[], start: number, end: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let offset = 0;
+  for (const piece of pieces) {
+    const from = Math.max(start - offset, 0);
+    const to = Math.min(end - offset, piece.length);
+    if (from < to) out.push(piece.subarray(from, to));
+    offset += piece.length;
+  }
+  return out;
+}
+
+function byteLength(pieces: readonly Uint8Array[]): number {
+  return pieces.reduce((sum, piece) => sum + piece.length, 0);
+}
+
+/** Whether `chunk` has a CR not followed by LF; `afterCr` says the chunk before ended in one. */
+function hasLoneCr(chunk: Uint8Array, afterCr: boolean): boolean {
+  if (afterCr && chunk[0] !== LF) return true;
+  for (let cr = chunk.indexOf(CR); cr !== -1; cr = chunk.indexOf(CR, cr + 1)) {
+    if (cr + 1 < chunk.length && chunk[cr + 1] !== LF) return true;
+  }
+  return false;
+}
+
+/**
+ * The answer `pieces` hold, when it is one JSON-RPC answer that `takes`
+ * accepts and has no line break: its id as parsed and as written.
+ */
+function takenAnswer(
+  pieces: readonly Uint8Array[],
+  takes: (id: RequestId) => boolean,
+): { id: RequestId; idText: string } | undefined {
+  const scanner = new MessageHeadScanner();
+  for (const piece of pieces) {
+    if (piece.includes(LF) || piece.includes(CR)) return undefined;
+    scanner.feed(piece);
+  }
+  const { id, idText, hasMethod, hasOutcome, complete, invalid } = scanner.head;
+  if (id === undefined || idText === undefined || hasMethod || !hasOutcome) return undefined;
+  if (!complete || invalid || !takes(id)) return undefined;
+  return { id, idText };
+}
+
+/** One line of an SSE event, its line break included. */
+interface SseLine {
+  pieces: Uint8Array[];
+  /** The field's value, for a `data` line. */
+  data?: Uint8Array[];
+  /** An `event` line's value other than `message`, which the SDK does not read as a message. */
+  otherType?: boolean;
+}
+
+/** Reads one line's field; only the first bytes of a long `data` line are decoded. */
+function readLine(pieces: Uint8Array[]): SseLine {
+  const length = byteLength(pieces);
+  const ending = length >= 2 && slice(pieces, length - 2, length - 1)[0]![0] === CR ? 2 : 1;
+  const start = new TextDecoder().decode(concat(slice(pieces, 0, Math.min(length, 64))));
+  if (start.startsWith("data:")) {
+    const valueStart = start.startsWith("data: ") ? 6 : 5;
+    return { pieces, data: slice(pieces, valueStart, length - ending) };
+  }
+  if (start.startsWith("event:")) {
+    const type = start.slice(6, Math.max(6, start.length - ending)).trim();
+    return { pieces, otherType: type !== "" && type !== "message" };
+  }
+  return { pieces };
+}
+
+function concat(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(byteLength(pieces));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}
+
+/**
+ * A byte stream over an SSE body that holds each event's data when it is an
+ * answer `hold` takes, and puts the stand-in `hold` returns in its place.
+ * A lone CR, which ends a line in SSE but which no JSON-RPC server sends,
+ * turns it into a plain pass-through for the rest of the stream.
+ */
+function createSseTap(
+  hold: (pieces: Uint8Array[]) => string | undefined,
+): TransformStream<Uint8Array, Uint8Array> {
+  let line: Uint8Array[] = [];
+  let event: SseLine[] = [];
+  let passThrough = false;
+  let afterCr = false;
+
+  const endEvent = (controller: TransformStreamDefaultController<Uint8Array>) => {
+    const lines = event;
+    event = [];
+    const data = lines.filter((l) => l.data !== undefined);
+    const replacement = data.length === 1 && !lines.some((l) => l.otherType)
+      ? hold(data[0]!.data!)
+      : undefined;
+    const out: Uint8Array[] = [];
+    for (const l of lines) {
+      if (replacement !== undefined && l.data) out.push(encoder.encode(`data: ${replacement}\n`));
+      else for (const piece of l.pieces) append(out, piece);
+    }
+    for (const piece of out) controller.enqueue(piece);
+  };
+
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (!passThrough && hasLoneCr(chunk, afterCr)) {
+        passThrough = true;
+        for (const held of [...event.flatMap((l) => l.pieces), ...line]) controller.enqueue(held);
+        event = [];
+        line = [];
+      }
+      if (passThrough) {
+        controller.enqueue(chunk);
+        return;
+      }
+      afterCr = chunk.at(-1) === CR;
+      for (let start = 0; start < chunk.length;) {
+        const newline = chunk.indexOf(LF, start);
+        const end = newline === -1 ? chunk.length : newline + 1;
+        append(line, chunk.subarray(start, end));
+        start = end;
+        if (newline === -1) continue;
+        const ended = readLine(line);
+        line = [];
+        event.push(ended);
+        if (ended.data === undefined && byteLength(ended.pieces) <= 2) {
+          const first = ended.pieces[0]![0];
+          if (first === LF || first === CR) endEvent(controller);
+        }
+      }
+    },
+    flush(controller) {
+      for (const held of [...event.flatMap((l) => l.pieces), ...line]) controller.enqueue(held);
+    },
+  });
+}
+
+function mediaType(response: Response): string {
+  return (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/**
+ * Takes the backend's answers out of the response bodies the SDK reads and
+ * hands them back, as bytes, when the stand-in put in their place reaches the
+ * proxy; see the module doc.
+ *
+ * @example
+ * ```ts
+ * import { ResponseTap } from "./response_tap.ts";
+ * const tap = new ResponseTap(() => true);
+ * const tappedFetch = tap.wrap(fetch);
+ * tap.claim({ jsonrpc: "2.0", id: 1, result: {} }); // undefined: not a stand-in
+ * ```
+ */
+export class ResponseTap {
+  #takes: (id: RequestId) => boolean;
+  #held = new Map<number, Uint8Array[]>();
+  #seq = 0;
+
+  /** `takes` says whether the answer to a request may skip the proxy's parsing. */
+  constructor(takes: (id: RequestId) => boolean) {
+    this.#takes = takes;
+  }
+
+  /** How many answers are held, waiting for their stand-ins. */
+  get holding(): number {
+    return this.#held.size;
+  }
+
+  /** Wraps `next` so that the bodies of successful responses pass through the tap. */
+  wrap(next: FetchLike): FetchLike {
+    return async (input, init) => {
+      const response = await next(input, init);
+      if (!response.ok || !response.body) return response;
+      const type = mediaType(response);
+      if (type === "text/event-stream") {
+        return new Response(response.body.pipeThrough(createSseTap((p) => this.#hold(p))), {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      }
+      if (type === "application/json") return await this.#tapJson(response);
+      return response;
+    };
+  }
+
+  /**
+   * The bytes of the answer `message` stands in for, taken out of the tap;
+   * `undefined` when `message` is not a stand-in.
+   */
+  claim(message: JSONRPCMessage): Uint8Array[] | undefined {
+    const meta = (message as { result?: { _meta?: Record<string, unknown> } }).result?._meta;
+    const held = meta?.[STAND_IN_MARK];
+    if (typeof held !== "number") return undefined;
+    const pieces = this.#held.get(held);
+    this.#held.delete(held);
+    return pieces;
+  }
+
+  /** Holds `pieces` when they are an answer to take; returns the stand-in's text. */
+  #hold(pieces: Uint8Array[]): string | undefined {
+    const taken = takenAnswer(pieces, this.#takes);
+    if (!taken) return undefined;
+    const held = ++this.#seq;
+    this.#held.set(held, pieces);
+    return standIn(taken.idText, held);
+  }
+
+  /** A JSON body is read whole (the SDK reads it whole too) and held when it is one answer. */
+  async #tapJson(response: Response): Promise<Response> {
+    const pieces: Uint8Array[] = [];
+    for await (const chunk of response.body!) pieces.push(chunk);
+    const replacement = this.#hold(pieces);
+    const body = replacement ?? new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const piece of pieces) controller.enqueue(piece);
+        controller.close();
+      },
+    });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+}

@@ -23,12 +23,16 @@
 import type { FetchLike, JSONRPCMessage, RequestId } from "./mcp_sdk.ts";
 import { MessageHeadScanner } from "./message_head.ts";
 
+/** The size from which an answer is held rather than parsed. */
+const DEFAULT_MIN_BYTES = 64 * 1024;
+
 /** The `_meta` key of a stand-in answer; its value numbers the bytes held for it. */
 const STAND_IN_MARK = "aws-mcp-proxy/held";
 
 const LF = 0x0a;
 const CR = 0x0d;
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** The stand-in for the answer held as `held`, under its id as written. */
 function standIn(idText: string, held: number): string {
@@ -108,7 +112,7 @@ interface SseLine {
 function readLine(pieces: Uint8Array[]): SseLine {
   const length = byteLength(pieces);
   const ending = length >= 2 && slice(pieces, length - 2, length - 1)[0]![0] === CR ? 2 : 1;
-  const start = new TextDecoder().decode(concat(slice(pieces, 0, Math.min(length, 64))));
+  const start = decoder.decode(concat(slice(pieces, 0, Math.min(length, 64))));
   if (start.startsWith("data:")) {
     const valueStart = start.startsWith("data: ") ? 6 : 5;
     return { pieces, data: slice(pieces, valueStart, length - ending) };
@@ -139,6 +143,7 @@ function concat(pieces: readonly Uint8Array[]): Uint8Array {
  */
 function createSseTap(
   hold: (pieces: Uint8Array[]) => string | undefined,
+  minBytes: number,
 ): TransformStream<Uint8Array, Uint8Array> {
   let line: Uint8Array[] = [];
   let event: SseLine[] = [];
@@ -149,9 +154,10 @@ function createSseTap(
     const lines = event;
     event = [];
     const data = lines.filter((l) => l.data !== undefined);
-    const replacement = data.length === 1 && !lines.some((l) => l.otherType)
-      ? hold(data[0]!.data!)
-      : undefined;
+    const replacement =
+      data.length === 1 && !lines.some((l) => l.otherType) && byteLength(data[0]!.data!) >= minBytes
+        ? hold(data[0]!.data!)
+        : undefined;
     const out: Uint8Array[] = [];
     for (const l of lines) {
       if (replacement !== undefined && l.data) out.push(encoder.encode(`data: ${replacement}\n`));
@@ -168,11 +174,15 @@ function createSseTap(
         event = [];
         line = [];
       }
-      if (passThrough) {
+      afterCr = chunk.at(-1) === CR;
+      // Whole events too small to hold, as a server writes them, pass at once.
+      const wholeEvents = event.length === 0 && line.length === 0 && chunk.length < minBytes &&
+        chunk.at(-1) === LF &&
+        (chunk.at(-2) === LF || (chunk.at(-2) === CR && chunk.at(-3) === LF));
+      if (passThrough || wholeEvents) {
         controller.enqueue(chunk);
         return;
       }
-      afterCr = chunk.at(-1) === CR;
       for (let start = 0; start < chunk.length;) {
         const newline = chunk.indexOf(LF, start);
         const end = newline === -1 ? chunk.length : newline + 1;
@@ -213,12 +223,18 @@ function mediaType(response: Response): string {
  */
 export class ResponseTap {
   #takes: (id: RequestId) => boolean;
+  #minBytes: number;
   #held = new Map<number, Uint8Array[]>();
   #seq = 0;
 
-  /** `takes` says whether the answer to a request may skip the proxy's parsing. */
-  constructor(takes: (id: RequestId) => boolean) {
+  /**
+   * `takes` says whether the answer to a request may skip the proxy's
+   * parsing; answers shorter than `minBytes` (64 KiB unless given) are not
+   * held, since parsing a small message again costs less than holding it.
+   */
+  constructor(takes: (id: RequestId) => boolean, options: { minBytes?: number } = {}) {
     this.#takes = takes;
+    this.#minBytes = options.minBytes ?? DEFAULT_MIN_BYTES;
   }
 
   /** How many answers are held, waiting for their stand-ins. */
@@ -233,13 +249,17 @@ export class ResponseTap {
       if (!response.ok || !response.body) return response;
       const type = mediaType(response);
       if (type === "text/event-stream") {
-        return new Response(response.body.pipeThrough(createSseTap((p) => this.#hold(p))), {
+        const tap = createSseTap((pieces) => this.#hold(pieces), this.#minBytes);
+        return new Response(response.body.pipeThrough(tap), {
           status: response.status,
           statusText: response.statusText,
           headers: response.headers,
         });
       }
-      if (type === "application/json") return await this.#tapJson(response);
+      const length = Number(response.headers.get("content-length") ?? Infinity);
+      if (type === "application/json" && length >= this.#minBytes) {
+        return await this.#tapJson(response);
+      }
       return response;
     };
   }
@@ -270,7 +290,7 @@ export class ResponseTap {
   async #tapJson(response: Response): Promise<Response> {
     const pieces: Uint8Array[] = [];
     for await (const chunk of response.body!) pieces.push(chunk);
-    const replacement = this.#hold(pieces);
+    const replacement = byteLength(pieces) >= this.#minBytes ? this.#hold(pieces) : undefined;
     const body = replacement ?? new ReadableStream<Uint8Array>({
       start(controller) {
         for (const piece of pieces) controller.enqueue(piece);

@@ -23,7 +23,7 @@ function texts(result: Record<string, unknown>): string {
 for (const jsonResponse of [false, true]) {
   const bodies = jsonResponse ? "JSON bodies" : "SSE streams";
 
-  Deno.test(`over ${bodies}, an answer passes as the backend wrote it, after the events before it`, async () => {
+  Deno.test(`over ${bodies}, a large answer passes as the backend wrote it, after the events before it`, async () => {
     const backend = startBackend({ jsonResponse });
     const home = await makeAwsHome();
     const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
@@ -35,7 +35,11 @@ for (const jsonResponse of [false, true]) {
         jsonrpc: "2.0",
         id: "call-1",
         method: "tools/call",
-        params: { name: "count_down", arguments: { steps: 3 }, _meta: { progressToken: "t" } },
+        params: {
+          name: "count_down",
+          arguments: { steps: 3, pad: 100_000 },
+          _meta: { progressToken: "t" },
+        },
       }));
       // A JSON body carries the answer alone (the backend's SDK drops the progress).
       const lines = [];
@@ -47,7 +51,7 @@ for (const jsonResponse of [false, true]) {
       assertEquals(JSON.parse(answer), {
         jsonrpc: "2.0",
         id: "call-1",
-        result: { content: [{ type: "text", text: "counted 3" }] },
+        result: { content: [{ type: "text", text: `counted 3${".".repeat(100_000)}` }] },
       });
       for (const [n, line] of lines.slice(0, -1).entries()) {
         assertEquals(JSON.parse(line).params.progress, n + 1);

@@ -11,10 +11,16 @@ const PROGRESS =
 /** Passes `body`, cut into `chunks`, through a tap taking the ids in `taking`. */
 async function tapped(
   body: string,
-  options: { type?: string; status?: number; cuts?: number[]; taking?: RequestId[] } = {},
+  options: {
+    type?: string;
+    status?: number;
+    cuts?: number[];
+    taking?: RequestId[];
+    minBytes?: number;
+  } = {},
 ) {
   const taking = new Set(options.taking ?? [7]);
-  const tap = new ResponseTap((id) => taking.has(id));
+  const tap = new ResponseTap((id) => taking.has(id), { minBytes: options.minBytes ?? 0 });
   const bytes = encoder.encode(body);
   const cuts = [0, ...(options.cuts ?? []), bytes.length];
   const fetch = tap.wrap(() =>
@@ -119,4 +125,16 @@ Deno.test("error statuses and other media types are not read", async () => {
     assertEquals(text, `data: ${ANSWER}\n\n`);
     assertEquals(tap.holding, 0);
   }
+});
+
+Deno.test("answers under the size limit are left to the SDK; longer ones are held", async () => {
+  const small = await tapped(`data: ${ANSWER}\n\n`, { minBytes: 100 });
+  assertEquals(small.text, `data: ${ANSWER}\n\n`);
+  assertEquals(small.tap.holding, 0);
+  const long = ANSWER.replace('a\\"b', "x".repeat(200));
+  const body = `data: ${PROGRESS}\n\ndata: ${long}\n\n`;
+  const big = await tapped(body, { minBytes: 100, cuts: [30, 150] });
+  assertEquals(claimed(big.tap, messages(big.text)[1]!), long);
+  const json = await tapped(ANSWER, { type: "application/json", minBytes: 100 });
+  assertEquals(json.text, ANSWER);
 });

@@ -6,7 +6,8 @@
  * Run it from an MCP client's configuration:
  *
  * ```sh
- * deno run --allow-net=bedrock-agentcore.us-east-1.amazonaws.com \
+ * deno run --v8-flags=--max-semi-space-size=2 \
+ *   --allow-net=bedrock-agentcore.us-east-1.amazonaws.com \
  *   --allow-read=$HOME/.aws --allow-env=AWS_*,HOME \
  *   jsr:@mcp-sigv4/aws-mcp-proxy \
  *   https://bedrock-agentcore.us-east-1.amazonaws.com/runtimes/ARN/invocations --profile dev

@@ -22,6 +22,7 @@ import {
   proxyEnv,
   REPO_ROOT,
 } from "../tests/fixtures/proxy_process.ts";
+import { V8_FLAGS } from "../src/permissions.ts";
 import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
 import { connectSigV4Client } from "../src/client.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";
@@ -136,8 +137,12 @@ async function latencies(clients: Client[], calls: number): Promise<number[][]> 
 interface ProxyMemory {
   steady: number;
   afterLoad: number;
-  tenMbPeak: number;
-  tenMbAdded: number;
+}
+
+interface TenMbPeak {
+  before: number;
+  peak: number;
+  added: number;
 }
 
 /** Resets the peak RSS (VmHWM) of `pid`, so the next peak read is of what follows. */
@@ -145,14 +150,20 @@ function resetPeak(pid: number): void {
   new Deno.Command("sh", { args: ["-c", `echo 5 > /proc/${pid}/clear_refs`] }).outputSync();
 }
 
-/** Starts the proxy with `env` against the backend and connects an SDK client named `name`. */
+/**
+ * Starts the proxy as the README runs it (or without its V8 flag) with `env`
+ * against the backend and connects an SDK client named `name`.
+ */
 async function connectProxy(
   env: Record<string, string>,
   name: string,
+  v8Flags = true,
 ): Promise<{ client: Client; pid: number }> {
+  const args = proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"])
+    .filter((arg) => v8Flags || arg !== V8_FLAGS);
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"]),
+    args,
     env,
     stderr: "inherit",
   });
@@ -161,26 +172,51 @@ async function connectProxy(
   return { client, pid: transport.pid! };
 }
 
-/**
- * RSS of a fresh proxy started with `env`: steady after STEADY_CALLS calls,
- * after THROUGHPUT_CALLS at 32 in flight, and at its peak while one 10 MB
- * result passes.
- */
-async function proxyMemory(env: Record<string, string>): Promise<ProxyMemory> {
-  const { client, pid } = await connectProxy(env, "bench-memory");
+/** RSS of a fresh proxy: steady after STEADY_CALLS calls, then after THROUGHPUT_CALLS at 32 in flight. */
+async function proxyMemory(env: Record<string, string>, v8Flags = true): Promise<ProxyMemory> {
+  const { client, pid } = await connectProxy(env, "bench-memory", v8Flags);
   for (let i = 0; i < STEADY_CALLS; i++) {
     await client.callTool({ name: "echo", arguments: { text: `call ${i}` } });
   }
   const steady = rss(pid).rssMb;
   await throughput(client, 32, THROUGHPUT_CALLS);
   const afterLoad = rss(pid).rssMb;
+  await client.close();
+  return { steady, afterLoad };
+}
+
+/**
+ * The peak RSS of a fresh proxy (20 calls in) while one 10 MB result passes:
+ * the strictest reading, as a fresh process has no freed memory to reuse.
+ */
+async function tenMbPeak(env: Record<string, string>): Promise<TenMbPeak> {
+  const { client, pid } = await connectProxy(env, "bench-10mb");
+  for (let i = 0; i < 20; i++) await client.callTool({ name: "echo", arguments: { text: "warm" } });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = rss(pid).rssMb;
   resetPeak(pid);
   const big = await client.callTool({ name: "big_result", arguments: { bytes: 10_000_000 } });
   const bytes = (big.content as { text: string }[])[0]!.text.length;
   if (bytes !== 10_000_000) throw new Error(`the 10 MB result came back with ${bytes} bytes`);
-  const tenMbPeak = rss(pid).peakMb;
+  const peak = rss(pid).peakMb;
   await client.close();
-  return { steady, afterLoad, tenMbPeak, tenMbAdded: tenMbPeak - afterLoad };
+  return { before, peak, added: peak - before };
+}
+
+/** The steady RSS of the bare server after STEADY_CALLS pings, with or without the V8 flag. */
+async function bareSteady(env: Record<string, string>, v8Flags: boolean): Promise<number> {
+  const bare = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", "--quiet", ...(v8Flags ? [V8_FLAGS] : []), `${REPO_ROOT}bench/bare_server.ts`],
+    env,
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "bench-bare", version: "1" });
+  await client.connect(bare);
+  for (let i = 0; i < STEADY_CALLS; i++) await client.ping();
+  const steady = rss(bare.pid!).rssMb;
+  await client.close();
+  return steady;
 }
 
 async function throughput(client: Client, inFlight: number, calls: number): Promise<number> {
@@ -313,32 +349,45 @@ try {
   // ---- memory ----
   // Each program does the same work before its steady reading: RSS grows with
   // the requests a Deno program has served, whatever it is.
-  const bare = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "--quiet", `${REPO_ROOT}bench/bare_server.ts`],
-    env,
-    stderr: "inherit",
-  });
-  const bareClient = new Client({ name: "bench-bare", version: "1" });
-  await bareClient.connect(bare);
-  for (let i = 0; i < STEADY_CALLS; i++) await bareClient.ping();
-  const bareRss = rss(bare.pid!);
-  await bareClient.close();
+  const bare = await bareSteady(env, false);
+  const bareV8 = await bareSteady(env, true);
   const plain = await proxyMemory(env);
+  const noV8 = await proxyMemory(env, false);
   const tuned = await proxyMemory({ ...env, ...TUNED_MALLOC });
+  const big = await tenMbPeak(env);
   out(`Memory (RSS of the process, after ${STEADY_CALLS} round trips each)`);
-  out("| what | steady MB | after load MB | 10 MB result: peak MB (added) |");
-  out("| --- | --- | --- | --- |");
-  out(`| bare Deno SDK server | ${bareRss.rssMb.toFixed(1)} | | |`);
+  out("| what | steady MB | ratio to bare | ratio to bare with the V8 flag | after load MB |");
+  out("| --- | --- | --- | --- | --- |");
+  out(`| bare Deno SDK server | ${bare.toFixed(1)} | | | |`);
+  out(`| bare Deno SDK server, ${V8_FLAGS} | ${bareV8.toFixed(1)} | | | |`);
   const memoryRow = (name: string, m: ProxyMemory) =>
     out(
-      `| ${name} | ${m.steady.toFixed(1)} (${(m.steady / bareRss.rssMb).toFixed(2)}×) | ${
-        m.afterLoad.toFixed(1)
-      } | ${m.tenMbPeak.toFixed(1)} (+${m.tenMbAdded.toFixed(1)}) |`,
+      `| ${name} | ${m.steady.toFixed(1)} | ${(m.steady / bare).toFixed(2)}× | ${
+        (m.steady / bareV8).toFixed(2)
+      }× | ${m.afterLoad.toFixed(1)} |`,
     );
-  memoryRow("proxy", plain);
-  memoryRow(`proxy, ${Object.entries(TUNED_MALLOC).map(([k, v]) => `${k}=${v}`).join(" ")}`, tuned);
-  results.memoryMb = { bareSteady: bareRss.rssMb, proxy: plain, proxyTunedMalloc: tuned };
+  memoryRow("proxy, as the README runs it", plain);
+  memoryRow("proxy without the V8 flag", noV8);
+  memoryRow(
+    `proxy as the README runs it, plus ${
+      Object.entries(TUNED_MALLOC).map(([k, v]) => `${k}=${v}`).join(" ")
+    }`,
+    tuned,
+  );
+  out();
+  out(
+    `One 10 MB result through a fresh proxy: ${big.before.toFixed(1)} MB before, peak ${
+      big.peak.toFixed(1)
+    } MB, +${big.added.toFixed(1)} MB (${(big.added / 10).toFixed(2)}× its size)`,
+  );
+  results.memoryMb = {
+    bareSteady: bare,
+    bareSteadyV8Flags: bareV8,
+    proxy: plain,
+    proxyWithoutV8Flags: noV8,
+    proxyTunedMalloc: tuned,
+    tenMbResult: big,
+  };
 
   await direct.close();
   await proxied.close();

@@ -1,7 +1,7 @@
 /**
- * The Deno permissions the proxy runs with, and a check at start that names
- * the flag to add instead of letting Deno fail (or prompt on the protocol's
- * stdin) later.
+ * The Deno flags the proxy runs with (its permissions and one V8 setting),
+ * and a check at start that names the permission to add instead of letting
+ * Deno fail (or prompt on the protocol's stdin) later.
  *
  * @module
  */
@@ -22,6 +22,14 @@ const ENV_PROBES = [
   "HOMEDRIVE",
   "_X_AMZN_TRACE_ID",
 ];
+
+/**
+ * The V8 setting users are told to run with: a young generation of at most
+ * 2 MB per half-space instead of 16 MB, which keeps the resident memory about
+ * 45 MB lower at no measured cost in throughput (see the README's
+ * Performance section).
+ */
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
 
 /** The `deno run` permission flags for an endpoint host and the AWS config directory. */
 export function permissionFlags(host: string, awsDir = "$HOME/.aws"): string[] {

@@ -57,7 +57,7 @@ Permissions (Deno; never -A):
                           The AWS variables and the home directory
   --allow-run             Only for credential_process profiles
 
-${V8_FLAGS} keeps V8's young generation small: about 45 MB
+${V8_FLAGS} keeps V8's young generation small: about 40 MB
 less memory, at no measured cost in speed. The proxy runs without it too.
 
 Exit codes: 0 after stdin closes or SIGINT/SIGTERM, 1 on a start-up failure,

@@ -26,6 +26,9 @@ import { MessageHeadScanner } from "./message_head.ts";
 /** The size from which an answer is held rather than parsed. */
 const DEFAULT_MIN_BYTES = 64 * 1024;
 
+/** How long held bytes wait for their stand-in; it normally comes within milliseconds. */
+const DEFAULT_HOLD_MS = 60_000;
+
 /** The `_meta` key of a stand-in answer; its value numbers the bytes held for it. */
 const STAND_IN_MARK = "aws-mcp-proxy/held";
 
@@ -224,17 +227,24 @@ function mediaType(response: Response): string {
 export class ResponseTap {
   #takes: (id: RequestId) => boolean;
   #minBytes: number;
-  #held = new Map<number, Uint8Array[]>();
+  #holdMs: number;
+  #held = new Map<number, { pieces: Uint8Array[]; timer: ReturnType<typeof setTimeout> }>();
   #seq = 0;
 
   /**
    * `takes` says whether the answer to a request may skip the proxy's
    * parsing; answers shorter than `minBytes` (64 KiB unless given) are not
    * held, since parsing a small message again costs less than holding it.
+   * Held bytes whose stand-in does not come within `holdMs` (a minute unless
+   * given) are dropped.
    */
-  constructor(takes: (id: RequestId) => boolean, options: { minBytes?: number } = {}) {
+  constructor(
+    takes: (id: RequestId) => boolean,
+    options: { minBytes?: number; holdMs?: number } = {},
+  ) {
     this.#takes = takes;
     this.#minBytes = options.minBytes ?? DEFAULT_MIN_BYTES;
+    this.#holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
   }
 
   /** How many answers are held, waiting for their stand-ins. */
@@ -272,9 +282,11 @@ export class ResponseTap {
     const meta = (message as { result?: { _meta?: Record<string, unknown> } }).result?._meta;
     const held = meta?.[STAND_IN_MARK];
     if (typeof held !== "number") return undefined;
-    const pieces = this.#held.get(held);
+    const entry = this.#held.get(held);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
     this.#held.delete(held);
-    return pieces;
+    return entry.pieces;
   }
 
   /** Holds `pieces` when they are an answer to take; returns the stand-in's text. */
@@ -282,7 +294,9 @@ export class ResponseTap {
     const taken = takenAnswer(pieces, this.#takes);
     if (!taken) return undefined;
     const held = ++this.#seq;
-    this.#held.set(held, pieces);
+    // A stand-in the SDK never reads (its stream was closed first) must not keep the bytes.
+    const timer = setTimeout(() => this.#held.delete(held), this.#holdMs);
+    this.#held.set(held, { pieces, timer });
     return standIn(taken.idText, held);
   }
 

@@ -17,10 +17,14 @@ async function tapped(
     cuts?: number[];
     taking?: RequestId[];
     minBytes?: number;
+    holdMs?: number;
   } = {},
 ) {
   const taking = new Set(options.taking ?? [7]);
-  const tap = new ResponseTap((id) => taking.has(id), { minBytes: options.minBytes ?? 0 });
+  const tap = new ResponseTap((id) => taking.has(id), {
+    minBytes: options.minBytes ?? 0,
+    holdMs: options.holdMs ?? 1000,
+  });
   const bytes = encoder.encode(body);
   const cuts = [0, ...(options.cuts ?? []), bytes.length];
   const fetch = tap.wrap(() =>
@@ -137,4 +141,12 @@ Deno.test("answers under the size limit are left to the SDK; longer ones are hel
   assertEquals(claimed(big.tap, messages(big.text)[1]!), long);
   const json = await tapped(ANSWER, { type: "application/json", minBytes: 100 });
   assertEquals(json.text, ANSWER);
+});
+
+Deno.test("bytes whose stand-in never comes are dropped after a while", async () => {
+  const { tap, text } = await tapped(`data: ${ANSWER}\n\n`, { holdMs: 20 });
+  assertEquals(tap.holding, 1);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assertEquals(tap.holding, 0);
+  assertEquals(tap.claim(messages(text)[0]!), undefined);
 });

@@ -23,47 +23,54 @@ function texts(result: Record<string, unknown>): string {
 for (const jsonResponse of [false, true]) {
   const bodies = jsonResponse ? "JSON bodies" : "SSE streams";
 
-  Deno.test(`over ${bodies}, a large answer passes as the backend wrote it, after the events before it`, async () => {
-    const backend = startBackend({ jsonResponse });
-    const home = await makeAwsHome();
-    const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
-    try {
-      await proxy.send(initializeLine(1));
-      await proxy.next();
-      await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-      await proxy.send(JSON.stringify({
-        jsonrpc: "2.0",
-        id: "call-1",
-        method: "tools/call",
-        params: {
-          name: "count_down",
-          arguments: { steps: 3, pad: 100_000 },
-          _meta: { progressToken: "t" },
-        },
-      }));
-      // A JSON body carries the answer alone (the backend's SDK drops the progress).
-      const lines = [];
-      for (let i = 0; i < (jsonResponse ? 1 : 4); i++) lines.push(await proxy.nextLine());
-      const answer = lines.at(-1)!;
-      // The backend's SDK writes "result" first; a proxy that parsed and wrote
-      // the answer again would start with "jsonrpc".
-      assert(answer.startsWith('{"result":'), answer);
-      assertEquals(JSON.parse(answer), {
-        jsonrpc: "2.0",
-        id: "call-1",
-        result: { content: [{ type: "text", text: `counted 3${".".repeat(100_000)}` }] },
-      });
-      for (const [n, line] of lines.slice(0, -1).entries()) {
-        assertEquals(JSON.parse(line).params.progress, n + 1);
+  for (const pad of [0, 100_000]) {
+    const size = pad === 0 ? "a small answer is written again" : "a large answer passes as it came";
+    Deno.test(`over ${bodies}, ${size}, after the progress before it`, async () => {
+      const backend = startBackend({ jsonResponse });
+      const home = await makeAwsHome();
+      const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
+      try {
+        await proxy.send(initializeLine(1));
+        await proxy.next();
+        await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+        await proxy.send(JSON.stringify({
+          jsonrpc: "2.0",
+          id: "call-1",
+          method: "tools/call",
+          params: {
+            name: "count_down",
+            arguments: { steps: 3, pad },
+            _meta: { progressToken: "t" },
+          },
+        }));
+        // A JSON body carries the answer alone (the backend's SDK drops the progress).
+        const lines = [];
+        for (let i = 0; i < (jsonResponse ? 1 : 4); i++) lines.push(await proxy.nextLine());
+        const answer = lines.at(-1)!;
+        assertEquals(JSON.parse(answer), {
+          jsonrpc: "2.0",
+          id: "call-1",
+          result: { content: [{ type: "text", text: `counted 3${".".repeat(pad)}` }] },
+        });
+        // The backend's SDK writes "result" first; the proxy's SDK writes "jsonrpc" first.
+        assertEquals(answer.startsWith('{"result":'), pad > 0, answer.slice(0, 40));
+        assertEquals(
+          lines.slice(0, -1).map((line) => JSON.parse(line).params),
+          [1, 2, 3].slice(0, lines.length - 1).map((progress) => ({
+            progressToken: "t",
+            progress,
+            total: 3,
+          })),
+        );
+      } catch (error) {
+        throw withProxyStderr(error, (await proxy.finish()).stderr);
+      } finally {
+        await proxy.finish();
+        await home.remove();
+        await backend.close();
       }
-    } catch (error) {
-      throw withProxyStderr(error, (await proxy.finish()).stderr);
-    } finally {
-      await proxy.finish();
-      await home.remove();
-      await backend.close();
-    }
-  });
+    });
+  }
 
   Deno.test(`over ${bodies}, large, multi-byte, concurrent and failed answers arrive intact, once`, async () => {
     const backend = startBackend({ jsonResponse });

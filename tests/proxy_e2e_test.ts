@@ -9,10 +9,7 @@ import {
   BACKEND_SCOPE,
   type ConnectOptions,
   connectThroughProxy,
-  initializeLine,
-  makeAwsHome,
   type ProxyClient,
-  spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 import {
@@ -186,47 +183,6 @@ Deno.test("logging notifications reach the client", async () => {
     await waitFor(() => logs.length === 1);
     assertEquals(logs, ["hello log"]);
   });
-});
-
-Deno.test("progress notifications pass through in order, before the result", async () => {
-  // Raw lines, because the SDK client drops progress that arrives in the same
-  // stdout chunk as its result (it handles notifications a microtask later).
-  const backend = startBackend();
-  const home = await makeAwsHome();
-  const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
-  try {
-    await proxy.send(
-      initializeLine(1),
-    );
-    await proxy.next();
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      id: "call-7",
-      method: "tools/call",
-      params: { name: "count_down", arguments: { steps: 4 }, _meta: { progressToken: "tok" } },
-    }));
-    const seen = [
-      await proxy.next(),
-      await proxy.next(),
-      await proxy.next(),
-      await proxy.next(),
-      await proxy.next(),
-    ];
-    assertEquals(
-      seen.slice(0, 4).map((m) => (m.params as { progress: number; progressToken: string })),
-      [1, 2, 3, 4].map((progress) => ({ progressToken: "tok", progress, total: 4 })),
-    );
-    assertEquals(seen[4], {
-      jsonrpc: "2.0",
-      id: "call-7",
-      result: { content: [{ type: "text", text: "counted 4" }] },
-    });
-  } finally {
-    await proxy.finish();
-    await home.remove();
-    await backend.close();
-  }
 });
 
 Deno.test("sampling, elicitation and roots requests from the server reach the client and back", async () => {

@@ -398,7 +398,13 @@ export class McpProxy {
       }
       const held = this.#options.direct?.tap.claim(message);
       if (held) {
-        if (this.#untrack(id)) this.#writeDirect(held);
+        const pending = this.#untrack(id);
+        if (!pending) return;
+        const bytes = held.reduce((sum, piece) => sum + piece.length, 0);
+        this.#log.debug(
+          `${pending.method} (id ${JSON.stringify(id)}): ${bytes} bytes passed unparsed`,
+        );
+        this.#writeDirect(held);
         return;
       }
       const pending = this.#pending.get(id);

@@ -16,6 +16,8 @@ import {
 
 const SCOPE = [...BACKEND_SCOPE];
 
+const encode = (text: string) => new TextEncoder().encode(text);
+
 function texts(result: Record<string, unknown>): string {
   return ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
 }
@@ -28,7 +30,7 @@ for (const jsonResponse of [false, true]) {
     Deno.test(`over ${bodies}, ${size}, after the progress before it`, async () => {
       const backend = startBackend({ jsonResponse });
       const home = await makeAwsHome();
-      const proxy = spawnRawProxy(backend.url, home.home, SCOPE);
+      const proxy = spawnRawProxy(backend.url, home.home, [...SCOPE, "--log-level", "debug"]);
       try {
         await proxy.send(initializeLine(1));
         await proxy.next();
@@ -62,6 +64,9 @@ for (const jsonResponse of [false, true]) {
             total: 3,
           })),
         );
+        const { stderr } = await proxy.finish();
+        const passed = `tools/call (id "call-1"): ${encode(answer).length} bytes passed unparsed`;
+        assertEquals(stderr.includes(passed), pad > 0, stderr);
       } catch (error) {
         throw withProxyStderr(error, (await proxy.finish()).stderr);
       } finally {

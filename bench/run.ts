@@ -289,59 +289,83 @@ try {
     metadata: { AWS_REGION: "us-east-1" },
   });
   const { client: proxied } = await connectProxy(env, "bench-proxy");
-
-  const [directLatency, proxyLatency] = (await latencies([direct, proxied], LATENCY_CALLS)) as [
-    number[],
-    number[],
+  // Side by side: the direct client first, then what a user would put between it and the backend.
+  const routes: { name: string; client: Client }[] = [
+    { name: "direct (SDK client, signed)", client: direct },
+    { name: "through the proxy", client: proxied },
   ];
-  const row = (name: string, s: number[]) =>
-    `| ${name} | ${percentile(s, 0.5).toFixed(3)} | ${percentile(s, 0.9).toFixed(3)} | ${
-      percentile(s, 0.99).toFixed(3)
-    } |`;
+  if (mcpRemote) {
+    const remote = new Client({ name: "bench-mcp-remote", version: "1" });
+    await remote.connect(
+      new StdioClientTransport({
+        command: "node",
+        args: [mcpRemote, backend.url.href, "--allow-http", "--transport", "http-only"],
+        env,
+        stderr: "ignore",
+      }),
+    );
+    routes.push({ name: `through mcp-remote ${MCP_REMOTE_VERSION} (unsigned)`, client: remote });
+  }
+
+  const samples = await latencies(routes.map((r) => r.client), LATENCY_CALLS);
+  const summary = (s: number[]) => ({
+    p50: percentile(s, 0.5),
+    p90: percentile(s, 0.9),
+    p99: percentile(s, 0.99),
+  });
+  const cells = (t: { p50: number; p90: number; p99: number }) =>
+    `${t.p50.toFixed(3)} | ${t.p90.toFixed(3)} | ${t.p99.toFixed(3)}`;
   out(`tools/call round trip (${LATENCY_CALLS} sequential calls each, alternating)`);
   out("| client | p50 ms | p90 ms | p99 ms |");
   out("| --- | --- | --- | --- |");
-  out(row("direct (SDK client, signed)", directLatency));
-  out(row("through the proxy", proxyLatency));
-  const added = (p: number) => percentile(proxyLatency, p) - percentile(directLatency, p);
-  out(
-    `| added by the proxy | ${added(0.5).toFixed(3)} | ${added(0.9).toFixed(3)} | ${
-      added(0.99).toFixed(3)
-    } |`,
-  );
-  results.latencyMs = {
-    direct: {
-      p50: percentile(directLatency, 0.5),
-      p90: percentile(directLatency, 0.9),
-      p99: percentile(directLatency, 0.99),
-    },
-    proxy: {
-      p50: percentile(proxyLatency, 0.5),
-      p90: percentile(proxyLatency, 0.9),
-      p99: percentile(proxyLatency, 0.99),
-    },
-    added: { p50: added(0.5), p90: added(0.9), p99: added(0.99) },
-  };
+  const directTimes = summary(samples[0]!);
+  const latencyResults: Record<string, unknown> = {};
+  for (const [n, route] of routes.entries()) {
+    const times = summary(samples[n]!);
+    out(`| ${route.name} | ${cells(times)} |`);
+    if (n === 0) {
+      latencyResults.direct = times;
+      continue;
+    }
+    const added = {
+      p50: times.p50 - directTimes.p50,
+      p90: times.p90 - directTimes.p90,
+      p99: times.p99 - directTimes.p99,
+    };
+    out(`| added ${route.name.replace(/^through /, "by ")} | ${cells(added)} |`);
+    latencyResults[n === 1 ? "proxy" : "mcpRemote"] = times;
+    latencyResults[n === 1 ? "added" : "addedByMcpRemote"] = added;
+  }
+  results.latencyMs = latencyResults;
   out();
 
   out(
-    `Throughput (${THROUGHPUT_CALLS} calls per level, median of ${THROUGHPUT_ROUNDS} interleaved rounds)`,
+    `Throughput (${THROUGHPUT_CALLS} calls per level, median of ${THROUGHPUT_ROUNDS} interleaved rounds), calls/s and ratio to direct`,
   );
-  out("| in flight | direct calls/s | proxy calls/s | ratio |");
-  out("| --- | --- | --- | --- |");
-  const tput: Record<string, { direct: number; proxy: number; ratio: number }> = {};
+  out(`| in flight | ${routes.map((r) => r.name).join(" | ")} |`);
+  out(`| --- | ${routes.map(() => "---").join(" | ")} |`);
+  const tput: Record<string, Record<string, number>> = {};
   for (const inFlight of [1, 8, 32, 128]) {
     // Interleaved rounds, median of each: one short run is at the mercy of the machine.
-    const directRuns: number[] = [];
-    const proxyRuns: number[] = [];
+    const runs: number[][] = routes.map(() => []);
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-      directRuns.push(await throughput(direct, inFlight, THROUGHPUT_CALLS));
-      proxyRuns.push(await throughput(proxied, inFlight, THROUGHPUT_CALLS));
+      for (const [n, route] of routes.entries()) {
+        runs[n]!.push(await throughput(route.client, inFlight, THROUGHPUT_CALLS));
+      }
     }
-    const d = median(directRuns);
-    const p = median(proxyRuns);
-    tput[inFlight] = { direct: d, proxy: p, ratio: p / d };
-    out(`| ${inFlight} | ${d.toFixed(0)} | ${p.toFixed(0)} | ${(p / d).toFixed(2)} |`);
+    const rates = runs.map(median);
+    const [d, p, m] = rates as [number, number, number | undefined];
+    tput[inFlight] = {
+      direct: d,
+      proxy: p,
+      ratio: p / d,
+      ...(m === undefined ? {} : { mcpRemote: m, mcpRemoteRatio: m / d }),
+    };
+    out(
+      `| ${inFlight} | ${d.toFixed(0)} | ${
+        rates.slice(1).map((r) => `${r.toFixed(0)} (${(r / d).toFixed(2)}×)`).join(" | ")
+      } |`,
+    );
   }
   results.throughput = tput;
   out();
@@ -389,8 +413,7 @@ try {
     tenMbResult: big,
   };
 
-  await direct.close();
-  await proxied.close();
+  for (const route of routes) await route.client.close();
 } finally {
   await backend.stop();
   await home.remove();

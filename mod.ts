@@ -18,7 +18,7 @@
  *
  * @module
  */
-import process from "node:process";
+import type process from "node:process";
 import { StdioServerTransport } from "./src/mcp_sdk.ts";
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
@@ -31,6 +31,7 @@ import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
 import { createLineFramer, MAX_LINE_BYTES } from "./src/line_framer.ts";
+import { createStdinSource } from "./src/stdin_source.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
 import { ResponseTap } from "./src/response_tap.ts";
@@ -107,19 +108,25 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     timeoutMs,
     logger,
   });
-  const stdin = process.stdin.pipe(createLineFramer({
-    onOversized: ({ bytes, id }) =>
-      proxy.refuseLine(
-        `a message of ${bytes} bytes is longer than the ${MAX_LINE_BYTES} byte limit`,
-        id,
-      ),
-  }));
+  const stdin = createStdinSource({
+    framer: createLineFramer({
+      onOversized: ({ bytes, id }) =>
+        proxy.refuseLine(
+          `a message of ${bytes} bytes is longer than the ${MAX_LINE_BYTES} byte limit`,
+          id,
+        ),
+    }),
+    onEnd: () => void proxy.shutdown("stdin closed"),
+  });
   const stdout = createTextSink();
   const proxy: McpProxy = new McpProxy({
-    // The transport calls only write() on its output, so a text sink stands in for a Writable.
-    local: new StdioServerTransport(stdin, stdout as unknown as typeof process.stdout, {
-      maxBufferSize: MAX_LINE_BYTES,
-    }),
+    // The transport calls only on/off/listenerCount/pause on its input and write() on its
+    // output, so the stdin source and the text sink stand in for Node streams.
+    local: new StdioServerTransport(
+      stdin as unknown as typeof process.stdin,
+      stdout as unknown as typeof process.stdout,
+      { maxBufferSize: MAX_LINE_BYTES },
+    ),
     direct: { tap, writeLine: stdout.writeLine },
     remote,
     policy: compileToolPolicy({
@@ -143,8 +150,6 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
   );
 
   const stop = (reason: string) => () => void proxy.shutdown(reason);
-  process.stdin.on("end", stop("stdin closed"));
-  process.stdin.on("close", stop("stdin closed"));
   Deno.addSignalListener("SIGINT", stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", stop("SIGTERM"));
 

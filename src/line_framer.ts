@@ -8,7 +8,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { Transform, type TransformCallback } from "node:stream";
 import { MessageHeadScanner } from "./message_head.ts";
 
 /** The longest line passed on, newline included: the SDK transport's own default limit. */
@@ -30,20 +29,29 @@ export interface LineFramerOptions {
   onOversized: (line: OversizedLine) => void;
 }
 
+/** Frames a byte stream into whole lines; see {@linkcode createLineFramer}. */
+export interface LineFramer {
+  /**
+   * Takes the next chunk; returns the whole lines completed by it, joined
+   * into buffers of at most `maxLineBytes` (most often one buffer, or none).
+   */
+  push(chunk: Uint8Array): Buffer[];
+}
+
 /**
- * A byte stream that passes on only whole lines, at most `maxLineBytes`
- * each, and drops longer ones, reporting them to `onOversized`.
+ * A framer that passes on only whole lines, at most `maxLineBytes` each, and
+ * drops longer ones, reporting them to `onOversized`.
  *
  * @example
  * ```ts
  * import { createLineFramer } from "./line_framer.ts";
  * const framer = createLineFramer({ onOversized: () => {} });
- * typeof framer.pipe; // "function"
+ * framer.push(new TextEncoder().encode('{"a":1}\n{"b"')).length; // 1
  * ```
  */
-export function createLineFramer(options: LineFramerOptions): Transform {
+export function createLineFramer(options: LineFramerOptions): LineFramer {
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
-  let parts: Buffer[] = [];
+  let parts: Uint8Array[] = [];
   let partBytes = 0;
   let dropping: { bytes: number; scanner: MessageHeadScanner } | undefined;
 
@@ -54,13 +62,15 @@ export function createLineFramer(options: LineFramerOptions): Transform {
     options.onOversized(id === undefined ? { bytes } : { bytes, id });
   };
 
-  return new Transform({
-    transform(chunk: Buffer, _encoding: string, done: TransformCallback) {
+  return {
+    push(chunk) {
+      const lines: Buffer[] = [];
       let start = 0;
-      let out: Buffer[] = [];
+      let out: Uint8Array[] = [];
       let outBytes = 0;
       const flushOut = () => {
-        if (outBytes > 0) this.push(out.length === 1 ? out[0] : Buffer.concat(out, outBytes));
+        if (out.length === 1) lines.push(Buffer.from(out[0]!.buffer, out[0]!.byteOffset, outBytes));
+        else if (outBytes > 0) lines.push(Buffer.concat(out, outBytes));
         out = [];
         outBytes = 0;
       };
@@ -100,7 +110,7 @@ export function createLineFramer(options: LineFramerOptions): Transform {
         outBytes += line.length;
       }
       flushOut();
-      done();
+      return lines;
     },
-  });
+  };
 }

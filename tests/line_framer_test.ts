@@ -1,28 +1,30 @@
 import { Buffer } from "node:buffer";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { createLineFramer, type OversizedLine } from "../src/line_framer.ts";
 
 /** Feeds `chunks` through a framer with a `max`-byte limit; returns what came out and what was dropped. */
-async function frame(chunks: string[], max: number) {
+function frame(chunks: string[], max: number) {
   const dropped: OversizedLine[] = [];
   const framer = createLineFramer({ maxLineBytes: max, onOversized: (d) => dropped.push(d) });
   const out: string[] = [];
-  framer.on("data", (chunk: Buffer) => out.push(chunk.toString("utf8")));
-  for (const chunk of chunks) framer.write(Buffer.from(chunk));
-  framer.end();
-  await new Promise((resolve) => framer.on("end", resolve));
+  for (const chunk of chunks) {
+    for (const lines of framer.push(new TextEncoder().encode(chunk))) {
+      assert(Buffer.isBuffer(lines), "the SDK's read buffer needs a Buffer");
+      out.push(lines.toString("utf8"));
+    }
+  }
   return { out, dropped };
 }
 
-Deno.test("only whole lines are passed on; a partial line waits for its newline", async () => {
-  const { out, dropped } = await frame(['{"a":', '1}\n{"b"', ':2}\n{"c":3}\n{"d'], 100);
+Deno.test("only whole lines are passed on; a partial line waits for its newline", () => {
+  const { out, dropped } = frame(['{"a":', '1}\n{"b"', ':2}\n{"c":3}\n{"d'], 100);
   assertEquals(out, ['{"a":1}\n', '{"b":2}\n{"c":3}\n']);
   assertEquals(dropped, []);
 });
 
-Deno.test("a line over the limit is dropped and reported with its id; the next line passes", async () => {
+Deno.test("a line over the limit is dropped and reported with its id; the next line passes", () => {
   const big = `{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"x":"${"y".repeat(80)}"}}`;
-  const { out, dropped } = await frame([
+  const { out, dropped } = frame([
     big.slice(0, 30),
     big.slice(30, 70),
     `${big.slice(70)}\n{"ok":1}\n`,
@@ -31,18 +33,18 @@ Deno.test("a line over the limit is dropped and reported with its id; the next l
   assertEquals(dropped, [{ bytes: big.length, id: 42 }]);
 });
 
-Deno.test("an oversized line in a single chunk is dropped too", async () => {
-  const { out, dropped } = await frame([
+Deno.test("an oversized line in a single chunk is dropped too", () => {
+  const { out, dropped } = frame([
     `{"ok":1}\n{"id":"s-1","v":"${"z".repeat(60)}"}\n{"ok":2}\n`,
   ], 40);
   assertEquals(out.join(""), '{"ok":1}\n{"ok":2}\n');
   assertEquals(dropped.map((d) => d.id), ["s-1"]);
 });
 
-Deno.test("the id of a dropped line is found wherever it stands, past nested ids", async () => {
+Deno.test("the id of a dropped line is found wherever it stands, past nested ids", () => {
   const tail = `{"method":"m","params":{"id":"inner","text":"${"q".repeat(200)}"},"id":"last"}`;
   const cut = `{"method":"m","params":{"text":"${"q".repeat(200)}`;
-  const { out, dropped } = await frame([tail.slice(0, 90), `${tail.slice(90)}\n${cut}\n`], 100);
+  const { out, dropped } = frame([tail.slice(0, 90), `${tail.slice(90)}\n${cut}\n`], 100);
   assertEquals(out, []);
   assertEquals(dropped, [{ bytes: tail.length, id: "last" }, { bytes: cut.length }]);
 });

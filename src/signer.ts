@@ -65,7 +65,7 @@ export function createRequestSigner(
 ): (
   method: string,
   url: URL,
-  headers: Headers,
+  headers: HeadersInit | undefined,
   body: string | undefined,
 ) => Promise<SignedHeaders> {
   const signer = new SignatureV4({
@@ -78,9 +78,18 @@ export function createRequestSigner(
   const now = options.now ?? Date.now;
   return async (method, url, headers, body) => {
     const toSign: Record<string, string> = { host: url.host };
-    headers.forEach((value, name) => {
-      toSign[name] = value;
-    });
+    // Read in place: copying into a new Headers validates every value again.
+    if (headers instanceof Headers) {
+      headers.forEach((value, name) => {
+        toSign[name] = value;
+      });
+    } else {
+      for (
+        const [name, value] of Array.isArray(headers) ? headers : Object.entries(headers ?? {})
+      ) {
+        toSign[name!.toLowerCase()] = value!;
+      }
+    }
     const signed = await signer.sign({
       method,
       protocol: url.protocol,
@@ -178,11 +187,9 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     const method = (init?.method ?? "GET").toUpperCase();
     const body = bodyText(init?.body);
     const send = async () => {
-      const signed = await sign(method, url, new Headers(init?.headers), body);
-      const out = new Headers();
-      for (const [name, value] of Object.entries(signed)) {
-        if (name !== "host") out.set(name, value);
-      }
+      const signed = await sign(method, url, init?.headers, body);
+      // fetch sets the host itself; a plain record spares a Headers object fetch would copy.
+      const { host: _host, ...out } = signed;
       const response = await next(url, { ...init, method, headers: out, redirect: "manual" });
       return { response, signed };
     };

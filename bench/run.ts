@@ -29,7 +29,7 @@ import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
-const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 2000);
+const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 5000);
 const THROUGHPUT_CALLS = Number(Deno.env.get("BENCH_THROUGHPUT_CALLS") ?? 2000);
 const THROUGHPUT_ROUNDS = Number(Deno.env.get("BENCH_THROUGHPUT_ROUNDS") ?? 5);
 const MCP_REMOTE_VERSION = "0.15.1";

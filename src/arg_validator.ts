@@ -3,9 +3,13 @@
  * JSON Schema validator the MCP SDK ships (Ajv), compiling each tool's schema
  * once and keeping it until the tool list changes.
  *
+ * Ajv is loaded on first use, not at start: importing it is about a sixth of
+ * the proxy's start-up, and no client calls a tool before `initialize` is
+ * answered.
+ *
  * @module
  */
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { JsonSchemaType } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Tool } from "./mcp_sdk.ts";
 
@@ -19,19 +23,29 @@ type Check = (input: unknown) => { valid: boolean; errorMessage?: string | undef
 
 /** Validates tool arguments, caching one compiled validator per tool definition. */
 export class ArgumentValidator {
-  #provider = new AjvJsonSchemaValidator();
+  #provider: Promise<AjvJsonSchemaValidator> | undefined;
   #compiled = new WeakMap<Tool, Check | string>();
+
+  /** Starts loading Ajv, so that the first check does not wait for it. */
+  prepare(): Promise<void> {
+    this.#provider ??= import("@modelcontextprotocol/sdk/validation/ajv").then((ajv) =>
+      new ajv.AjvJsonSchemaValidator()
+    );
+    return this.#provider.then(() => {});
+  }
 
   /**
    * Checks `args` against `tool.inputSchema`. A schema that cannot be compiled
    * yields `unchecked` with the reason, so a server's unusual schema never
    * blocks a call; the server still validates.
    */
-  check(tool: Tool, args: unknown): ArgumentCheck {
+  async check(tool: Tool, args: unknown): Promise<ArgumentCheck> {
     let check = this.#compiled.get(tool);
     if (check === undefined) {
       try {
-        check = this.#provider.getValidator(tool.inputSchema as JsonSchemaType) as Check;
+        await this.prepare();
+        const provider = await this.#provider!;
+        check = provider.getValidator(tool.inputSchema as JsonSchemaType) as Check;
       } catch (error) {
         check = error instanceof Error ? error.message : String(error);
       }

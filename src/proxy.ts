@@ -341,7 +341,7 @@ export class McpProxy {
       return;
     }
     if (tool) {
-      const check = this.#validator.check(tool, params.arguments);
+      const check = await this.#validator.check(tool, params.arguments);
       if (check.valid === false) {
         this.#log.info(check.message);
         this.#answer(request.id, {
@@ -495,6 +495,9 @@ export class McpProxy {
       this.#log.info("the server offers no tools");
       return;
     }
+    this.#validator.prepare().catch((error) =>
+      this.#log.warn(`cannot load the argument validator: ${describeError(error)}`)
+    );
     this.#loadTools(this.#catalog.ensureLoaded());
   }
 

@@ -11,12 +11,12 @@ const add: Tool = {
   },
 };
 
-Deno.test("valid arguments pass", () => {
-  assertEquals(new ArgumentValidator().check(add, { a: 1, b: 2 }), { valid: true });
+Deno.test("valid arguments pass", async () => {
+  assertEquals(await new ArgumentValidator().check(add, { a: 1, b: 2 }), { valid: true });
 });
 
-Deno.test("each failing path is named with the expected type", () => {
-  const check = new ArgumentValidator().check(add, { a: "x", b: [] });
+Deno.test("each failing path is named with the expected type", async () => {
+  const check = await new ArgumentValidator().check(add, { a: "x", b: [] });
   assertEquals(check.valid, false);
   if (check.valid === false) {
     assertEquals(check.message.startsWith('Invalid arguments for tool "add": '), true);
@@ -25,15 +25,15 @@ Deno.test("each failing path is named with the expected type", () => {
   }
 });
 
-Deno.test("missing arguments are checked as an empty object", () => {
-  const check = new ArgumentValidator().check(add, undefined);
+Deno.test("missing arguments are checked as an empty object", async () => {
+  const check = await new ArgumentValidator().check(add, undefined);
   assertEquals(check.valid === false && check.message.includes("required property 'a'"), true);
 });
 
-Deno.test("a schema that cannot compile leaves the call unchecked instead of blocking it", () => {
+Deno.test("a schema that cannot compile leaves the call unchecked instead of blocking it", async () => {
   const odd: Tool = {
     name: "odd",
     inputSchema: { type: "object", properties: { x: { $ref: "#/nowhere" } } },
   };
-  assertEquals(new ArgumentValidator().check(odd, { x: 1 }).valid, "unchecked");
+  assertEquals((await new ArgumentValidator().check(odd, { x: 1 })).valid, "unchecked");
 });

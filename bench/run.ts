@@ -2,7 +2,9 @@
  * Side-by-side benchmarks in one run on one machine: cold start, added
  * latency, throughput and memory of the proxy, against a bare Deno MCP SDK
  * stdio server, an SDK client talking to the backend directly, and
- * mcp-remote from npm. Prints a table and writes `bench/results/latest.json`.
+ * mcp-remote from npm; then the signing cost (`bench/signing_bench.ts`,
+ * through `deno bench --json`). Prints tables and writes
+ * `bench/results/latest.json`.
  *
  * ```sh
  * deno task bench
@@ -288,7 +290,7 @@ try {
     credentials,
     metadata: { AWS_REGION: "us-east-1" },
   });
-  const { client: proxied } = await connectProxy(env, "bench-proxy");
+  const { client: proxied, pid: proxiedPid } = await connectProxy(env, "bench-proxy");
   // Side by side: the direct client first, then what a user would put between it and the backend.
   const routes: { name: string; client: Client }[] = [
     { name: "direct (SDK client, signed)", client: direct },
@@ -369,6 +371,8 @@ try {
   }
   results.throughput = tput;
   out();
+  // The proxy that served every call above: its peak over all of them, and where it ended.
+  const served = rss(proxiedPid);
 
   // ---- memory ----
   // Each program does the same work before its steady reading: RSS grows with
@@ -400,6 +404,11 @@ try {
   );
   out();
   out(
+    `The proxy that served the latency and throughput runs: peak ${served.peakMb.toFixed(1)} MB, ${
+      served.rssMb.toFixed(1)
+    } MB at the end`,
+  );
+  out(
     `One 10 MB result through a fresh proxy: ${big.before.toFixed(1)} MB before, peak ${
       big.peak.toFixed(1)
     } MB, +${big.added.toFixed(1)} MB (${(big.added / 10).toFixed(2)}× its size)`,
@@ -411,6 +420,7 @@ try {
     proxyWithoutV8Flags: noV8,
     proxyTunedMalloc: tuned,
     tenMbResult: big,
+    servedLatencyAndThroughput: served,
   };
 
   for (const route of routes) await route.client.close();
@@ -418,6 +428,32 @@ try {
   await backend.stop();
   await home.remove();
 }
+
+// ---- signing: Deno.bench, run here so that its figures land in the same JSON ----
+interface BenchOk {
+  avg: number;
+  p75: number;
+  p99: number;
+}
+const signing = await new Deno.Command(Deno.execPath(), {
+  args: ["bench", "--allow-env", "--json", `${REPO_ROOT}bench/signing_bench.ts`],
+  stderr: "inherit",
+}).output();
+const report = JSON.parse(new TextDecoder().decode(signing.stdout)) as {
+  benches: { name: string; results: { ok?: BenchOk }[] }[];
+};
+out("Signing (Deno.bench), µs");
+out("| what | avg | p75 | p99 |");
+out("| --- | --- | --- | --- |");
+const signingResults: Record<string, BenchOk> = {};
+for (const bench of report.benches) {
+  const ok = bench.results[0]?.ok;
+  if (!ok) throw new Error(`${bench.name} failed`);
+  const us = { avg: ok.avg / 1000, p75: ok.p75 / 1000, p99: ok.p99 / 1000 };
+  signingResults[bench.name] = us;
+  out(`| ${bench.name} | ${us.avg.toFixed(2)} | ${us.p75.toFixed(2)} | ${us.p99.toFixed(2)} |`);
+}
+results.signingMicroseconds = signingResults;
 
 await Deno.mkdir(`${REPO_ROOT}bench/results`, { recursive: true });
 await Deno.writeTextFile(`${REPO_ROOT}bench/results/latest.json`, JSON.stringify(results, null, 2));

@@ -280,6 +280,26 @@ try {
   results.coldStart = coldSummary;
   out();
 
+  // ---- import cost per module, each run in a fresh process ----
+  const importRuns: Record<string, number>[] = [];
+  for (let run = 0; run < 5; run++) {
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--allow-read", "--allow-env", `${REPO_ROOT}bench/import_steps.ts`],
+      stderr: "inherit",
+    }).output();
+    importRuns.push(JSON.parse(new TextDecoder().decode(child.stdout)));
+  }
+  out("Import cost at start, per module group (median of 5 fresh processes)");
+  out("| what | ms |");
+  out("| --- | --- |");
+  const importCost: Record<string, number> = {};
+  for (const name of Object.keys(importRuns[0]!)) {
+    importCost[name] = median(importRuns.map((r) => r[name]!));
+    out(`| ${name} | ${importCost[name]!.toFixed(1)} |`);
+  }
+  results.importMs = importCost;
+  out();
+
   // ---- clients: direct and through the proxy ----
   const credentials = () =>
     Promise.resolve({ accessKeyId: EXAMPLE_KEY_ID, secretAccessKey: EXAMPLE_SECRET });

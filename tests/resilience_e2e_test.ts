@@ -268,55 +268,60 @@ Deno.test("a backend that restarts mid-session is survived", async () => {
   });
 });
 
-Deno.test("a dropped event stream is resumed with Last-Event-ID and nothing is lost", async () => {
-  // Raw lines, not the SDK Client: its Client drops progress that arrives in
-  // the same read as the response, which would hide what the proxy wrote.
-  const backend = startBackend({ resumable: true });
-  const home = await makeAwsHome();
-  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
-  let failed: unknown;
-  try {
-    // Servers send the event ids that make a stream resumable from protocol 2025-11-25 on.
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    }));
-    assert("result" in await proxy.next());
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: {
-        name: "count_down",
-        arguments: { steps: 5, drop_after: 2 },
-        _meta: { progressToken: "p" },
-      },
-    }));
-    const out: unknown[] = [];
-    for (let i = 0; i < 6; i++) {
-      const message = await proxy.next();
-      out.push(
-        "id" in message ? message.result : (message.params as { progress: number }).progress,
-      );
+for (const pad of [0, 100_000]) {
+  const answer = pad === 0 ? "a small answer" : "a large answer, passed unparsed,";
+  Deno.test(`a dropped event stream is resumed with Last-Event-ID and nothing is lost: ${answer}`, async () => {
+    // Raw lines, not the SDK Client: its Client drops progress that arrives in
+    // the same read as the response, which would hide what the proxy wrote.
+    const backend = startBackend({ resumable: true });
+    const home = await makeAwsHome();
+    const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
+    let failed: unknown;
+    try {
+      // Servers send the event ids that make a stream resumable from protocol 2025-11-25 on.
+      await proxy.send(JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "raw", version: "1" },
+        },
+      }));
+      assert("result" in await proxy.next());
+      await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+      await proxy.send(JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: {
+          name: "count_down",
+          arguments: { steps: 5, drop_after: 2, pad },
+          _meta: { progressToken: "p" },
+        },
+      }));
+      const out: unknown[] = [];
+      for (let i = 0; i < 6; i++) {
+        const message = await proxy.next();
+        out.push(
+          "id" in message ? message.result : (message.params as { progress: number }).progress,
+        );
+      }
+      assertEquals(out, [1, 2, 3, 4, 5, {
+        content: [{ type: "text", text: `counted 5${".".repeat(pad)}` }],
+      }]);
+      const resumed = backend.seen.filter((r) => r.method === "GET" && r.headers["last-event-id"]);
+      assertEquals(resumed.length, 1, "the stream was resumed once, with Last-Event-ID");
+    } catch (error) {
+      failed = error;
     }
-    assertEquals(out, [1, 2, 3, 4, 5, { content: [{ type: "text", text: "counted 5" }] }]);
-    const resumed = backend.seen.filter((r) => r.method === "GET" && r.headers["last-event-id"]);
-    assertEquals(resumed.length, 1, "the stream was resumed once, with Last-Event-ID");
-  } catch (error) {
-    failed = error;
-  }
-  const { stderr } = await proxy.finish();
-  await home.remove();
-  await backend.close();
-  if (failed) throw withProxyStderr(failed, stderr);
-});
+    const { stderr } = await proxy.finish();
+    await home.remove();
+    await backend.close();
+    if (failed) throw withProxyStderr(failed, stderr);
+  });
+}
 
 Deno.test("through every recovery, a debug-level run never writes a secret, token or signature", async () => {
   await withProxy(async (run, backend) => {

@@ -158,6 +158,13 @@ function tapSseBody(
   let passThrough = false;
   let afterCr = false;
 
+  /** Passes on, unchanged, whatever is held of an event not yet ended. */
+  const release = (controller: { enqueue(chunk: Uint8Array): void }) => {
+    for (const held of [...event.flatMap((l) => l.pieces), ...line]) controller.enqueue(held);
+    event = [];
+    line = [];
+  };
+
   const endEvent = (controller: { enqueue(chunk: Uint8Array): void }) => {
     const lines = event;
     event = [];
@@ -177,9 +184,7 @@ function tapSseBody(
   const transform = (chunk: Uint8Array, controller: { enqueue(chunk: Uint8Array): void }) => {
     if (!passThrough && hasLoneCr(chunk, afterCr)) {
       passThrough = true;
-      for (const held of [...event.flatMap((l) => l.pieces), ...line]) controller.enqueue(held);
-      event = [];
-      line = [];
+      release(controller);
     }
     afterCr = chunk.at(-1) === CR;
     // Whole events too small to hold, as a server writes them, pass at once.
@@ -220,7 +225,7 @@ function tapSseBody(
       while (!enqueued) {
         const { done, value } = await reader.read();
         if (done) {
-          for (const held of [...event.flatMap((l) => l.pieces), ...line]) controller.enqueue(held);
+          release(controller);
           controller.close();
           return;
         }

@@ -14,6 +14,7 @@ import type {
   JSONRPCNotification,
   JSONRPCRequest,
   JSONRPCResultResponse,
+  RequestId,
 } from "./mcp_sdk.ts";
 
 /** A request: it has a `method` and an `id`. */
@@ -36,4 +37,10 @@ export function isResponse(
 /** An error response. */
 export function isErrorResponse(message: JSONRPCMessage): message is JSONRPCErrorResponse {
   return "error" in message && !("method" in message);
+}
+
+/** The request a `notifications/cancelled` message cancels; `undefined` for any other message. */
+export function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
+  if (!isNotification(message) || message.method !== "notifications/cancelled") return undefined;
+  return (message.params as { requestId?: RequestId } | undefined)?.requestId;
 }

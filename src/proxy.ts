@@ -22,7 +22,13 @@ import {
 } from "./mcp_sdk.ts";
 import type { Transport } from "./mcp_sdk.ts";
 import { ArgumentValidator } from "./arg_validator.ts";
-import { isErrorResponse, isNotification, isRequest, isResponse } from "./message_kind.ts";
+import {
+  cancelledRequestId,
+  isErrorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+} from "./message_kind.ts";
 import { describeError, type Logger } from "./log.ts";
 import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
 import type { ResponseTap } from "./response_tap.ts";
@@ -233,10 +239,8 @@ export class McpProxy {
       else this.#forward(message);
       return;
     }
-    if (isNotification(message) && message.method === "notifications/cancelled") {
-      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-      if (requestId !== undefined) this.#untrack(requestId);
-    }
+    const cancelled = cancelledRequestId(message);
+    if (cancelled !== undefined) this.#untrack(cancelled);
     this.#remote.send(message).then(
       () => {
         if (isNotification(message) && message.method === "notifications/initialized") {

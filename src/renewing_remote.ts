@@ -19,7 +19,7 @@ import {
   StreamableHTTPError,
 } from "./mcp_sdk.ts";
 import { describeError, type Logger } from "./log.ts";
-import { isErrorResponse, isNotification, isRequest, isResponse } from "./message_kind.ts";
+import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "./message_kind.ts";
 import type { RemoteTransport } from "./proxy.ts";
 
 /** A transport to the backend that knows its session, as `StreamableHTTPClientTransport` does. */
@@ -100,10 +100,9 @@ export class RenewingRemote implements RemoteTransport {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
       this.#inFlight.set(message.id, { request: message, sent: false });
-    } else if (isNotification(message) && message.method === "notifications/cancelled") {
-      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-      if (requestId !== undefined) this.#inFlight.delete(requestId);
     }
+    const cancelled = cancelledRequestId(message);
+    if (cancelled !== undefined) this.#inFlight.delete(cancelled);
     try {
       for (let attempt = 0;; attempt++) {
         const transport = this.#renewing ? await this.#ready() : this.#current;

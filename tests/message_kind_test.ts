@@ -1,5 +1,11 @@
 import { assertEquals } from "./assert.ts";
-import { isErrorResponse, isNotification, isRequest, isResponse } from "../src/message_kind.ts";
+import {
+  cancelledRequestId,
+  isErrorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+} from "../src/message_kind.ts";
 import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
 
 const CASES: [string, JSONRPCMessage, [boolean, boolean, boolean, boolean]][] = [
@@ -41,3 +47,20 @@ for (const [name, message, expected] of CASES) {
     ], expected);
   });
 }
+
+Deno.test("the cancelled request's id is read from notifications/cancelled only", () => {
+  const cancel = (params: unknown) =>
+    ({ jsonrpc: "2.0", method: "notifications/cancelled", params }) as JSONRPCMessage;
+  assertEquals(cancelledRequestId(cancel({ requestId: 7, reason: "x" })), 7);
+  assertEquals(cancelledRequestId(cancel({ requestId: "a" })), "a");
+  assertEquals(cancelledRequestId(cancel(undefined)), undefined);
+  assertEquals(
+    cancelledRequestId({
+      jsonrpc: "2.0",
+      method: "notifications/progress",
+      params: { requestId: 7 },
+    }),
+    undefined,
+  );
+  assertEquals(cancelledRequestId({ jsonrpc: "2.0", id: 7, result: {} }), undefined);
+});

@@ -27,11 +27,16 @@ export class ArgumentValidator {
   #compiled = new WeakMap<Tool, Check | string>();
 
   /** Starts loading Ajv, so that the first check does not wait for it. */
-  prepare(): Promise<void> {
+  async prepare(): Promise<void> {
+    await this.#load();
+  }
+
+  /** Ajv, imported once. */
+  #load(): Promise<AjvJsonSchemaValidator> {
     this.#provider ??= import("@modelcontextprotocol/sdk/validation/ajv").then((ajv) =>
       new ajv.AjvJsonSchemaValidator()
     );
-    return this.#provider.then(() => {});
+    return this.#provider;
   }
 
   /**
@@ -43,8 +48,7 @@ export class ArgumentValidator {
     let check = this.#compiled.get(tool);
     if (check === undefined) {
       try {
-        await this.prepare();
-        const provider = await this.#provider!;
+        const provider = await this.#load();
         check = provider.getValidator(tool.inputSchema as JsonSchemaType) as Check;
       } catch (error) {
         check = error instanceof Error ? error.message : String(error);

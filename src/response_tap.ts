@@ -85,21 +85,23 @@ function hasLoneCr(chunk: Uint8Array, afterCr: boolean): boolean {
 
 /**
  * The answer `pieces` hold, when it is one JSON-RPC answer that `takes`
- * accepts and has no line break: its id as parsed and as written.
+ * accepts: its id as parsed and as written.
  */
 function takenAnswer(
   pieces: readonly Uint8Array[],
   takes: (id: RequestId) => boolean,
 ): { id: RequestId; idText: string } | undefined {
   const scanner = new MessageHeadScanner();
-  for (const piece of pieces) {
-    if (piece.includes(LF) || piece.includes(CR)) return undefined;
-    scanner.feed(piece);
-  }
+  for (const piece of pieces) scanner.feed(piece);
   const { id, idText, hasMethod, hasOutcome, complete, invalid } = scanner.head;
   if (id === undefined || idText === undefined || hasMethod || !hasOutcome) return undefined;
   if (!complete || invalid || !takes(id)) return undefined;
   return { id, idText };
+}
+
+/** Where passed-on chunks go: the pulled stream's controller. */
+interface Sink {
+  enqueue(chunk: Uint8Array): void;
 }
 
 /** One line of an SSE event, its line break included. */
@@ -159,13 +161,13 @@ function tapSseBody(
   let afterCr = false;
 
   /** Passes on, unchanged, whatever is held of an event not yet ended. */
-  const release = (controller: { enqueue(chunk: Uint8Array): void }) => {
+  const release = (controller: Sink) => {
     for (const held of [...event.flatMap((l) => l.pieces), ...line]) controller.enqueue(held);
     event = [];
     line = [];
   };
 
-  const endEvent = (controller: { enqueue(chunk: Uint8Array): void }) => {
+  const endEvent = (controller: Sink) => {
     const lines = event;
     event = [];
     const data = lines.filter((l) => l.data !== undefined);
@@ -181,7 +183,7 @@ function tapSseBody(
     for (const piece of out) controller.enqueue(piece);
   };
 
-  const transform = (chunk: Uint8Array, controller: { enqueue(chunk: Uint8Array): void }) => {
+  const transform = (chunk: Uint8Array, controller: Sink) => {
     if (!passThrough && hasLoneCr(chunk, afterCr)) {
       passThrough = true;
       release(controller);
@@ -215,7 +217,7 @@ function tapSseBody(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let enqueued = false;
-      const out = {
+      const out: Sink = {
         enqueue(chunk: Uint8Array) {
           enqueued = true;
           controller.enqueue(chunk);
@@ -331,11 +333,18 @@ export class ResponseTap {
     return standIn(taken.idText, held);
   }
 
-  /** A JSON body is read whole (the SDK reads it whole too) and held when it is one answer. */
+  /**
+   * A JSON body is read whole (the SDK reads it whole too) and held when it is
+   * one answer on one line: a pretty-printed body would break the client's
+   * line framing. (An SSE data value cannot hold a line break.)
+   */
   async #tapJson(response: Response): Promise<Response> {
     const pieces: Uint8Array[] = [];
     for await (const chunk of response.body!) pieces.push(chunk);
-    const replacement = byteLength(pieces) >= this.#minBytes ? this.#hold(pieces) : undefined;
+    const oneLine = pieces.every((piece) => !piece.includes(LF) && !piece.includes(CR));
+    const replacement = oneLine && byteLength(pieces) >= this.#minBytes
+      ? this.#hold(pieces)
+      : undefined;
     const body = replacement ?? new ReadableStream<Uint8Array>({
       start(controller) {
         for (const piece of pieces) controller.enqueue(piece);

@@ -62,6 +62,12 @@ export function createStdinSource(options: StdinSourceOptions): LineSource {
     options.onEnd();
   };
 
+  /** The listeners of `event`, or none for events this source never emits. */
+  const listenersOf = (event: string) =>
+    (event === "data" || event === "error" ? listeners[event] : undefined) as
+      | Set<unknown>
+      | undefined;
+
   const read = async (from: ReadableStreamDefaultReader<Uint8Array>) => {
     try {
       for (;;) {
@@ -80,8 +86,7 @@ export function createStdinSource(options: StdinSourceOptions): LineSource {
 
   const source: LineSource = {
     on(event, listener) {
-      const set = listeners[event as keyof typeof listeners] as Set<unknown> | undefined;
-      set?.add(listener);
+      listenersOf(event)?.add(listener);
       if (event === "data" && !reader && !ended) {
         reader = (options.readable ?? Deno.stdin.readable).getReader();
         void read(reader);
@@ -89,11 +94,11 @@ export function createStdinSource(options: StdinSourceOptions): LineSource {
       return source;
     },
     off(event, listener) {
-      (listeners[event as keyof typeof listeners] as Set<unknown> | undefined)?.delete(listener);
+      listenersOf(event)?.delete(listener);
       return source;
     },
     listenerCount(event) {
-      return listeners[event as keyof typeof listeners]?.size ?? 0;
+      return listenersOf(event)?.size ?? 0;
     },
     pause() {
       void reader?.cancel().catch(() => {});

@@ -105,6 +105,7 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
         requestInit: { headers: options.headers },
       }),
     canReplay: (request) => proxy.safeToRepeat(request),
+    recheck: (request) => proxy.recheck(request),
     timeoutMs,
     logger,
   });
@@ -131,6 +132,7 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     remote,
     policy: compileToolPolicy({
       allowWrite: options.allowWrite,
+      allow: options.allowTools,
       include: options.includeTools,
       exclude: options.excludeTools,
     }),

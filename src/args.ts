@@ -20,6 +20,8 @@ export interface ProxyOptions {
   profile?: string;
   /** `--allow-write`: expose every tool, not only those annotated read-only. */
   allowWrite: boolean;
+  /** `--allow-tool`: glob patterns of tools trusted in read-only mode without `readOnlyHint: true`. */
+  allowTools: string[];
   /** `--include-tool`: glob patterns; when any is given, only matching tools are exposed. */
   includeTools: string[];
   /** `--exclude-tool`: glob patterns of tools never exposed. */
@@ -67,6 +69,7 @@ const FLAGS = {
   region: { type: "string" },
   profile: { type: "string" },
   "allow-write": { type: "boolean" },
+  "allow-tool": { type: "string", multiple: true },
   "include-tool": { type: "string", multiple: true },
   "exclude-tool": { type: "string", multiple: true },
   metadata: { type: "string", multiple: true },
@@ -164,6 +167,7 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
   const options: ProxyOptions = {
     endpoint,
     allowWrite: values["allow-write"] === true,
+    allowTools: listFlag(values["allow-tool"]),
     includeTools: listFlag(values["include-tool"]),
     excludeTools: listFlag(values["exclude-tool"]),
     metadata: {},

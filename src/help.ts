@@ -32,6 +32,9 @@ Flags:
                           credential chain)
   --allow-write           Expose every tool (default: only tools annotated
                           readOnlyHint: true are listed and callable)
+  --allow-tool GLOB       Trust tools matching GLOB in read-only mode although
+                          they lack readOnlyHint: true, for servers that
+                          annotate nothing (repeatable; --exclude-tool wins)
   --include-tool GLOB     Expose only tools matching GLOB (repeatable)
   --exclude-tool GLOB     Never expose tools matching GLOB (repeatable)
   --metadata KEY=VALUE    Add to params._meta of every request (repeatable;

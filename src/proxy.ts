@@ -34,7 +34,14 @@ import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
 import type { ResponseTap } from "./response_tap.ts";
 import { withMetadata } from "./request_extras.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
-import { filterTools, judgeToolCall, type ToolPolicy } from "./tool_filter.ts";
+import {
+  admissibleTools,
+  allowsEverything,
+  filterTools,
+  hidesEverything,
+  judgeToolCall,
+  type ToolPolicy,
+} from "./tool_filter.ts";
 
 /** The server-side transport: the SDK's `StreamableHTTPClientTransport` fits. */
 export interface RemoteTransport extends Transport {
@@ -42,8 +49,8 @@ export interface RemoteTransport extends Transport {
   setProtocolVersion(version: string): void;
   /** Ends the HTTP session with a DELETE, when there is one. */
   terminateSession(): Promise<void>;
-  /** Called when the transport had to start a new backend session. */
-  onrenewed?: () => void;
+  /** Called when the transport begins to start a new backend session. */
+  onrenewing?: () => void;
 }
 
 /** What {@linkcode McpProxy} joins and the rules it applies. */
@@ -119,7 +126,6 @@ export class McpProxy {
   #catalog: ToolCatalog;
   #validator = new ArgumentValidator();
   #serverHasTools = false;
-  #warnedAllHidden = false;
   /** The exposed tools as last loaded, to tell whether a reload changed them. */
   #visibleKey = "";
   #closing: Promise<void> | undefined;
@@ -152,7 +158,7 @@ export class McpProxy {
     this.#local.onerror = (error) => this.#clientError(error);
     this.#remote.onerror = (error) => this.#log.debug(`backend transport: ${describeError(error)}`);
     this.#local.onclose = () => void this.shutdown("the client transport closed");
-    this.#remote.onrenewed = () => this.#afterRenewal();
+    this.#remote.onrenewing = () => this.#afterRenewal();
     await this.#remote.start();
     await this.#local.start();
   }
@@ -239,6 +245,19 @@ export class McpProxy {
       else this.#forward(message);
       return;
     }
+    if (
+      isNotification(message) && message.method === "tools/call" &&
+      !allowsEverything(this.#options.policy)
+    ) {
+      // A call sent without an id cannot be answered, but it would still run upstream.
+      const name = (message.params as { name?: unknown } | undefined)?.name;
+      this.#log.warn(
+        `dropped a tools/call of ${
+          JSON.stringify(name ?? null)
+        } sent as a notification (no id): a tool filter applies, and such a call is never forwarded`,
+      );
+      return;
+    }
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) this.#untrack(cancelled);
     this.#remote.send(message).then(
@@ -315,51 +334,88 @@ export class McpProxy {
   }
 
   async #guardToolCall(request: JSONRPCRequest): Promise<void> {
+    const refusal = await this.#judge(request);
+    if (refusal) this.#answer(request.id, refusal);
+    else this.#forward(request);
+  }
+
+  /**
+   * Judges a `tools/call` again before it is sent on a new backend session,
+   * whose server may offer other tools: the answer to give instead, or
+   * `undefined` to send it. Any other request passes.
+   */
+  recheck(request: JSONRPCRequest): Promise<JSONRPCMessage | undefined> {
+    if (request.method !== "tools/call") return Promise.resolve(undefined);
+    return this.#judge(request);
+  }
+
+  /**
+   * Judges a `tools/call` against the current tool list and its input schema:
+   * the answer that refuses it, or `undefined` when it may be sent.
+   */
+  async #judge(request: JSONRPCRequest): Promise<JSONRPCMessage | undefined> {
     const params = (request.params ?? {}) as { name?: unknown; arguments?: unknown };
     if (typeof params.name !== "string") {
-      this.#answer(
+      return errorReply(
         request.id,
-        errorReply(
-          request.id,
-          ErrorCode.InvalidParams,
-          "tools/call needs params.name, the tool's name",
-        ),
+        ErrorCode.InvalidParams,
+        "tools/call needs params.name, the tool's name",
       );
-      return;
     }
     const name = params.name;
     let tool: Tool | undefined;
     if (this.#serverHasTools) {
       try {
-        tool = await this.#catalog.lookup(name);
+        tool = await this.#currentTool(name);
       } catch (error) {
-        this.#log.warn(
-          `cannot load the tool list to judge ${name}: ${this.#explain(error).message}`,
-        );
+        const reason = `cannot load the server's tool list to judge tools/call ${name}: ${
+          this.#explain(error).message
+        }`;
+        this.#log.warn(reason);
+        if (!allowsEverything(this.#options.policy)) {
+          return errorReply(request.id, ErrorCode.InternalError, `The proxy ${reason}. Try again`);
+        }
       }
     }
     const verdict = judgeToolCall(name, tool, this.#options.policy);
     if (!verdict.allowed) {
       this.#log.info(`refused tools/call ${name}: ${verdict.message}`);
-      this.#answer(request.id, errorReply(request.id, ErrorCode.InvalidParams, verdict.message));
-      return;
+      return errorReply(request.id, ErrorCode.InvalidParams, verdict.message);
     }
-    if (tool) {
-      const check = await this.#validator.check(tool, params.arguments);
-      if (check.valid === false) {
-        this.#log.info(check.message);
-        this.#answer(request.id, {
-          jsonrpc: "2.0",
-          id: request.id,
-          result: { content: [{ type: "text", text: check.message }], isError: true },
-        });
-        return;
-      }
-      if (check.valid === "unchecked") {
-        this.#log.debug(`arguments of ${name} not checked: ${check.reason}`);
-      }
+    if (!tool) return undefined;
+    const check = await this.#validator.check(tool, params.arguments);
+    if (check.valid === false) {
+      this.#log.info(check.message);
+      return {
+        jsonrpc: "2.0",
+        id: request.id,
+        result: { content: [{ type: "text", text: check.message }], isError: true },
+      };
     }
-    this.#forward(request);
+    if (check.valid === "unchecked") {
+      this.#log.debug(`arguments of ${name} not checked: ${check.reason}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * The backend's current definition of `name`: waits, at most the request
+   * timeout, for a tool list that reflects every change the backend announced.
+   */
+  async #currentTool(name: string): Promise<Tool | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const seconds = this.#options.timeoutMs / 1000;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`tools/list got no answer within ${seconds} s (--timeout)`)),
+        this.#options.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.#catalog.lookup(name), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -429,8 +485,9 @@ export class McpProxy {
       return;
     }
     if (isNotification(message) && message.method === "notifications/tools/list_changed") {
+      // Before the client hears of it: no call it sends from now on is judged on the old list.
       this.#log.info("the server's tool list changed; reloading it");
-      this.#refreshTools();
+      this.#loadTools(this.#catalog.invalidate());
     }
     void this.#local.send(message);
   }
@@ -505,16 +562,12 @@ export class McpProxy {
     this.#loadTools(this.#catalog.ensureLoaded());
   }
 
-  #refreshTools(): void {
-    this.#loadTools(this.#catalog.refresh());
-  }
-
   /** A new backend session may offer other tools: reload them and tell the client if they changed. */
   #afterRenewal(): void {
     if (!this.#serverHasTools || !this.#catalog.loaded) return;
     const before = this.#visibleKey;
     this.#loadTools(
-      this.#catalog.refresh().then(() => {
+      this.#catalog.invalidate().then(() => {
         if (this.#visibleKey === before) return;
         this.#log.info("the new session offers other tools; telling the client");
         void this.#local.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
@@ -529,22 +582,21 @@ export class McpProxy {
   }
 
   #reportHidden(tools: readonly Tool[]): void {
-    const { visible, hidden } = filterTools(tools, this.#options.policy);
+    const policy = this.#options.policy;
+    const { visible, hidden } = filterTools(tools, policy);
     this.#visibleKey = JSON.stringify(visible);
     this.#log.info(
       `the server offers ${tools.length} tools; ${visible.length} exposed, ${hidden.length} hidden`,
     );
     if (hidden.length > 0) {
       this.#log.info(`hidden: ${hidden.map((h) => `${h.name} (${h.reason})`).join(", ")}`);
+      const admissible = admissibleTools(tools, policy);
+      if (admissible.length > 0) {
+        this.#log.info(`--allow-tool would admit: ${admissible.join(", ")}`);
+      }
     }
-    if (tools.length > 0 && visible.length === 0 && !this.#warnedAllHidden) {
-      this.#warnedAllHidden = true;
-      this.#log.warn(
-        this.#options.policy.allowWrite
-          ? "every tool is hidden by --include-tool / --exclude-tool"
-          : "read-only mode hides every tool: none is annotated readOnlyHint: true; pass --allow-write to expose them",
-      );
-    }
+    const warning = hidesEverything(tools, policy);
+    if (warning) this.#log.warn(warning);
   }
 
   #explain(error: unknown) {

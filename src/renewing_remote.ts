@@ -37,6 +37,12 @@ export interface RenewingRemoteOptions {
    * again on the new session: the backend may or may not have run it.
    */
   canReplay: (request: JSONRPCRequest) => boolean;
+  /**
+   * Asked before a request judged on the old session is sent on a new one,
+   * whose server may offer other tools: an answer to give the client instead
+   * of sending it, or `undefined` to send it.
+   */
+  recheck?: (request: JSONRPCRequest) => Promise<JSONRPCMessage | undefined>;
   /** Milliseconds the re-initialization may take. */
   timeoutMs: number;
   /** Says when a session is renewed. */
@@ -65,8 +71,8 @@ export class RenewingRemote implements RemoteTransport {
   onerror?: (error: Error) => void;
   /** Called once when the transport is closed. */
   onclose?: () => void;
-  /** Called after a session was renewed, so the tool list can be reloaded. */
-  onrenewed?: () => void;
+  /** Called when a session renewal begins: the new session may offer other tools. */
+  onrenewing?: () => void;
 
   #options: RenewingRemoteOptions;
   #current: SessionTransport;
@@ -105,7 +111,11 @@ export class RenewingRemote implements RemoteTransport {
     if (cancelled !== undefined) this.#inFlight.delete(cancelled);
     try {
       for (let attempt = 0;; attempt++) {
-        const transport = this.#renewing ? await this.#ready() : this.#current;
+        let transport = this.#current;
+        if (this.#renewing) {
+          transport = await this.#ready();
+          if (await this.#refusedOnRenewal(message)) return;
+        }
         const hadSession = transport.sessionId !== undefined;
         try {
           await transport.send(message);
@@ -113,6 +123,7 @@ export class RenewingRemote implements RemoteTransport {
           const replaced = transport !== this.#current;
           if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {
             await this.#renew(transport);
+            if (await this.#refusedOnRenewal(message)) return;
             continue;
           }
           throw error;
@@ -177,6 +188,16 @@ export class RenewingRemote implements RemoteTransport {
     this.onmessage?.(message);
   }
 
+  /** Whether `message` was answered by `recheck` instead of being sent on a new session. */
+  async #refusedOnRenewal(message: JSONRPCMessage): Promise<boolean> {
+    if (!isRequest(message) || !this.#options.recheck) return false;
+    const refusal = await this.#options.recheck(message);
+    if (refusal === undefined) return false;
+    this.#inFlight.delete(message.id);
+    this.onmessage?.(refusal);
+    return true;
+  }
+
   /** The transport to send on: the current one, once any renewal has finished. */
   async #ready(): Promise<SessionTransport> {
     while (this.#renewing) await this.#renewing.catch(() => {});
@@ -186,9 +207,12 @@ export class RenewingRemote implements RemoteTransport {
   /** Replaces `stale` by a new, initialized session; once, however many callers find it stale. */
   #renew(stale: SessionTransport): Promise<void> {
     if (stale !== this.#current) return Promise.resolve();
-    this.#renewing ??= this.#startSession(stale).finally(() => {
+    if (this.#renewing) return this.#renewing;
+    this.#renewing = this.#startSession(stale).finally(() => {
       this.#renewing = undefined;
     });
+    // Told once the renewal is under way, so what the listener sends waits for the new session.
+    this.onrenewing?.();
     return this.#renewing;
   }
 
@@ -230,7 +254,6 @@ export class RenewingRemote implements RemoteTransport {
     // The old session is gone on the server; closing only stops its streams and timers.
     await stale.close().catch(() => {});
     this.#recoverInFlight(fresh);
-    this.onrenewed?.();
   }
 
   /** Requests whose answer was to come on the old session's streams: replayed or answered. */
@@ -241,10 +264,13 @@ export class RenewingRemote implements RemoteTransport {
       if (this.#options.canReplay(request)) {
         this.#options.logger.info(`sending ${request.method} again on the new session`);
         entry.sent = false;
-        fresh.send(request).then(
-          () => (entry.sent = true),
-          (error) => this.#failInFlight(id, `${request.method} failed: ${describeError(error)}`),
-        );
+        this.#refusedOnRenewal(request)
+          .then((refused) =>
+            refused ? undefined : fresh.send(request).then(() => entry.sent = true)
+          )
+          .catch((error) =>
+            this.#failInFlight(id, `${request.method} failed: ${describeError(error)}`)
+          );
       } else {
         this.#failInFlight(
           id,

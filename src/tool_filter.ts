@@ -2,8 +2,9 @@
  * Which tools the client may see and call. One rule, applied alike to
  * `tools/list` results and `tools/call` requests. Pure.
  *
- * Order: the read-only rule first (unless `--allow-write`), then
- * `--include-tool`, then `--exclude-tool`.
+ * Order: the read-only rule first (unless `--allow-write`; a tool matching
+ * `--allow-tool` passes it without `readOnlyHint: true`), then
+ * `--include-tool`, then `--exclude-tool`, which wins over everything.
  *
  * @module
  */
@@ -13,6 +14,8 @@ import type { Tool } from "./mcp_sdk.ts";
 export interface ToolPolicyOptions {
   /** Expose tools that are not annotated `readOnlyHint: true`. */
   allowWrite: boolean;
+  /** Glob patterns of tools trusted in read-only mode without `readOnlyHint: true`. */
+  allow?: readonly string[];
   /** Glob patterns (`*`, `?`); when any is given, only matching tools are exposed. */
   include?: readonly string[];
   /** Glob patterns of tools never exposed. */
@@ -23,6 +26,8 @@ export interface ToolPolicyOptions {
 export interface ToolPolicy {
   /** Whether tools without `readOnlyHint: true` are exposed. */
   readonly allowWrite: boolean;
+  /** Compiled `--allow-tool` patterns with their source text. */
+  readonly allow: readonly (readonly [string, RegExp])[];
   /** Compiled `--include-tool` patterns with their source text. */
   readonly include: readonly (readonly [string, RegExp])[];
   /** Compiled `--exclude-tool` patterns with their source text. */
@@ -71,18 +76,28 @@ export function compileToolPolicy(options: ToolPolicyOptions): ToolPolicy {
     globs.map((glob) => [glob, globToRegExp(glob)] as const);
   return {
     allowWrite: options.allowWrite,
+    allow: compile(options.allow),
     include: compile(options.include),
     exclude: compile(options.exclude),
   };
 }
 
+/** The reason given for a tool hidden for lacking `readOnlyHint: true`, without the annotation. */
+export const NO_READ_ONLY_HINT = "no readOnlyHint annotation";
+/** The reason given for a tool hidden because it says `readOnlyHint: false`. */
+export const READ_ONLY_HINT_FALSE = "readOnlyHint: false";
+
+/** Whether `policy` lets every tool through, so a call needs no tool list to be judged. */
+export function allowsEverything(policy: ToolPolicy): boolean {
+  return policy.allowWrite && policy.include.length === 0 && policy.exclude.length === 0;
+}
+
 /** Why `tool` is hidden under `policy`, or `undefined` when it is exposed. */
 export function hiddenReason(tool: Tool, policy: ToolPolicy): string | undefined {
-  if (!policy.allowWrite) {
+  const trusted = policy.allowWrite || policy.allow.some(([, re]) => re.test(tool.name));
+  if (!trusted) {
     const hint = tool.annotations?.readOnlyHint;
-    if (hint !== true) {
-      return hint === false ? "readOnlyHint: false" : "no readOnlyHint annotation";
-    }
+    if (hint !== true) return hint === false ? READ_ONLY_HINT_FALSE : NO_READ_ONLY_HINT;
   }
   if (policy.include.length > 0 && !policy.include.some(([, re]) => re.test(tool.name))) {
     return "matches no --include-tool pattern";
@@ -116,8 +131,15 @@ export function filterTools(tools: readonly Tool[], policy: ToolPolicy): Filtere
   return { visible, hidden };
 }
 
-function remedy(reason: string): string {
-  if (reason.includes("readOnlyHint")) return "start the proxy with --allow-write to allow it";
+/** Whether `reason` is the read-only rule's. */
+export function isReadOnlyReason(reason: string): boolean {
+  return reason === NO_READ_ONLY_HINT || reason === READ_ONLY_HINT_FALSE;
+}
+
+function remedy(name: string, reason: string): string {
+  if (isReadOnlyReason(reason)) {
+    return `start the proxy with --allow-tool ${name} to trust this tool, or --allow-write to allow every tool`;
+  }
   if (reason.includes("--include-tool")) return "add an --include-tool pattern that matches it";
   return "remove that --exclude-tool pattern to allow it";
 }
@@ -132,9 +154,7 @@ export function judgeToolCall(
   policy: ToolPolicy,
 ): CallVerdict {
   if (!tool) {
-    if (policy.allowWrite && policy.include.length === 0 && policy.exclude.length === 0) {
-      return { allowed: true, tool };
-    }
+    if (allowsEverything(policy)) return { allowed: true, tool };
     return {
       allowed: false,
       message:
@@ -145,6 +165,43 @@ export function judgeToolCall(
   if (reason === undefined) return { allowed: true, tool };
   return {
     allowed: false,
-    message: `Tool "${name}" is hidden by the proxy (${reason}); ${remedy(reason)}`,
+    message: `Tool "${name}" is hidden by the proxy (${reason}); ${remedy(name, reason)}`,
   };
+}
+
+/**
+ * The tools that read-only mode alone hides: `--allow-tool NAME` would
+ * expose each of them. Empty with `--allow-write`.
+ */
+export function admissibleTools(tools: readonly Tool[], policy: ToolPolicy): string[] {
+  if (policy.allowWrite) return [];
+  const open: ToolPolicy = { ...policy, allowWrite: true };
+  return tools
+    .filter((tool) => hiddenReason(tool, policy) !== undefined && !hiddenReason(tool, open))
+    .map((tool) => tool.name);
+}
+
+/**
+ * One line for when the policy leaves no tool of the `tools` the server
+ * offers, naming the ways out; `undefined` when some tool is exposed or the
+ * server offers none.
+ *
+ * @example
+ * ```ts
+ * import { compileToolPolicy, hidesEverything } from "./tool_filter.ts";
+ * const tools = [{ name: "query", inputSchema: { type: "object" as const } }];
+ * hidesEverything(tools, compileToolPolicy({ allowWrite: false }))?.startsWith("read-only"); // true
+ * ```
+ */
+export function hidesEverything(tools: readonly Tool[], policy: ToolPolicy): string | undefined {
+  if (tools.length === 0 || tools.some((tool) => hiddenReason(tool, policy) === undefined)) {
+    return undefined;
+  }
+  const lacking = admissibleTools(tools, policy);
+  if (lacking.length === 0) {
+    return `every one of the server's ${tools.length} tools is hidden by --include-tool / --exclude-tool`;
+  }
+  const example = lacking[0];
+  return `read-only mode hides every one of the server's ${tools.length} tools: ${lacking.length} lack readOnlyHint: true. ` +
+    `Pass --allow-tool NAME for tools you trust (such as --allow-tool ${example}), or --allow-write to expose all`;
 }

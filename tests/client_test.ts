@@ -17,7 +17,7 @@ Deno.test("connectSigV4Client reaches the SigV4 backend with metadata and header
     metadata: { TEAM: "blue" },
   });
   try {
-    assertEquals((await client.listTools()).tools.length, 13, "the library applies no tool policy");
+    assertEquals((await client.listTools()).tools.length, 14, "the library applies no tool policy");
     const result = await client.callTool({ name: "show_meta", arguments: {} });
     const meta = JSON.parse((result.content as { text: string }[])[0]!.text);
     assertEquals(meta.TEAM, "blue");

@@ -11,37 +11,10 @@ import {
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
+import { rawRun } from "./fixtures/proxy_run.ts";
 
 const SCOPE = [...BACKEND_SCOPE];
 const INIT = initializeLine;
-
-interface RunOptions {
-  backend?: Parameters<typeof startBackend>[0];
-  args?: string[];
-  env?: Record<string, string>;
-  home?: { config?: string; credentials?: string };
-  endpoint?: (url: URL) => URL;
-  /** Receives the backend once it runs. */
-  onBackend?: (backend: ReturnType<typeof startBackend>) => void;
-}
-
-async function rawRun(
-  options: RunOptions,
-  fn: (proxy: ReturnType<typeof spawnRawProxy>) => Promise<void>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const backend = startBackend(options.backend);
-  options.onBackend?.(backend);
-  const home = await makeAwsHome(options.home);
-  const endpoint = options.endpoint ? options.endpoint(backend.url) : backend.url;
-  const proxy = spawnRawProxy(endpoint, home.home, options.args ?? SCOPE, options.env ?? {});
-  let failure: unknown;
-  await fn(proxy).catch((error) => (failure = error));
-  const result = await proxy.finish();
-  await home.remove();
-  await backend.close();
-  if (failure) throw withProxyStderr(failure, result.stderr);
-  return result;
-}
 
 Deno.test("a wrong secret key gets one clear error with the original id, and no secret is logged", async () => {
   const wrong = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYWRONGSECRET";

@@ -40,7 +40,7 @@ function request(
     : kind < 17
     ? ["ping", {}, (r) => JSON.stringify(r) === "{}"]
     : kind < 19
-    ? ["tools/list", {}, (r) => (r as { tools: unknown[] }).tools.length === 13]
+    ? ["tools/list", {}, (r) => (r as { tools: unknown[] }).tools.length === 14]
     : [
       "resources/read",
       { uri: "test://greeting" },

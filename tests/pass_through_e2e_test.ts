@@ -13,14 +13,11 @@ import {
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
+import { texts } from "./fixtures/proxy_run.ts";
 
 const SCOPE = [...BACKEND_SCOPE];
 
 const encode = (text: string) => new TextEncoder().encode(text);
-
-function texts(result: Record<string, unknown>): string {
-  return ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
-}
 
 for (const jsonResponse of [false, true]) {
   const bodies = jsonResponse ? "JSON bodies" : "SSE streams";

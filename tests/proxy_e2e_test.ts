@@ -4,14 +4,9 @@
  * backend.
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
-import { type Backend, startBackend } from "./fixtures/backend.ts";
-import {
-  BACKEND_SCOPE,
-  type ConnectOptions,
-  connectThroughProxy,
-  type ProxyClient,
-  withProxyStderr,
-} from "./fixtures/proxy_process.ts";
+import { startBackend } from "./fixtures/backend.ts";
+import { BACKEND_SCOPE, connectThroughProxy } from "./fixtures/proxy_process.ts";
+import { texts, waitFor, withProxy } from "./fixtures/proxy_run.ts";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -20,47 +15,11 @@ import {
   ToolListChangedNotificationSchema,
 } from "./fixtures/sdk.ts";
 
-const SCOPE = [...BACKEND_SCOPE];
-
-async function withProxy(
-  fn: (run: ProxyClient, backend: Backend) => Promise<void>,
-  options: {
-    args?: string[];
-    backend?: Parameters<typeof startBackend>[0];
-    prepare?: ConnectOptions["prepare"];
-  } = {},
-): Promise<void> {
-  const backend = startBackend(options.backend);
-  const run = await connectThroughProxy(backend.url, {
-    args: [...SCOPE, ...(options.args ?? [])],
-    ...(options.prepare
-      ? {
-        prepare: options.prepare,
-        capabilities: {
-          capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
-        },
-      }
-      : {}),
-  });
-  try {
-    await fn(run, backend);
-  } catch (error) {
-    throw withProxyStderr(error, run.stderr());
-  } finally {
-    await run.close();
-    await backend.close();
-  }
-}
-
-function texts(result: Record<string, unknown>): string {
-  return ((result.content ?? []) as { text?: string }[]).map((c) => c.text ?? "").join("");
-}
-
 Deno.test("initialize, list and call a read-only tool; every request is signed", async () => {
   await withProxy(async (run, backend) => {
     assertEquals(run.client.getServerVersion()?.name, "sigv4-test-backend");
     const { tools } = await run.client.listTools();
-    assertEquals(tools.length, 11);
+    assertEquals(tools.length, 12);
     assert(tools.every((t) => t.annotations?.readOnlyHint === true));
     const result = await run.client.callTool({ name: "echo", arguments: { text: "hi" } });
     assertEquals(result.content, [{ type: "text", text: "hi" }]);
@@ -79,7 +38,7 @@ Deno.test("initialize, list and call a read-only tool; every request is signed",
       backend.seen.some((r) => r.method === "GET" && r.verified),
       "the GET event stream is opened, signed",
     );
-    assertMatch(run.stderr(), /13 tools; 11 exposed, 2 hidden/);
+    assertMatch(run.stderr(), /14 tools; 12 exposed, 2 hidden/);
     assertMatch(
       run.stderr(),
       /write_note \(readOnlyHint: false\), delete_everything \(no readOnlyHint annotation\)/,
@@ -91,7 +50,7 @@ Deno.test("tools/call of a write tool is refused in read-only mode and never sen
   await withProxy(async (run, backend) => {
     await assertRejects(
       () => run.client.callTool({ name: "write_note", arguments: { note: "x" } }),
-      /Tool "write_note" is hidden by the proxy \(readOnlyHint: false\); start the proxy with --allow-write/,
+      /Tool "write_note" is hidden by the proxy \(readOnlyHint: false\); start the proxy with --allow-tool write_note to trust this tool, or --allow-write/,
     );
     await assertRejects(
       () => run.client.callTool({ name: "delete_everything", arguments: {} }),
@@ -122,7 +81,7 @@ Deno.test("a client may call a tool without listing first; the proxy judges it b
 Deno.test("--allow-write lists and calls every tool", async () => {
   await withProxy(async (run) => {
     const { tools } = await run.client.listTools();
-    assertEquals(tools.length, 13);
+    assertEquals(tools.length, 14);
     assertEquals(
       texts(await run.client.callTool({ name: "write_note", arguments: { note: "n" } })),
       "stored: n",
@@ -146,7 +105,7 @@ Deno.test("every page of tools/list is filtered", async () => {
       pages++;
     } while (cursor);
     assertEquals(pages, 5);
-    assertEquals(names.length, 11);
+    assertEquals(names.length, 12);
     assert(!names.includes("write_note") && !names.includes("delete_everything"));
   }, { backend: { pageSize: 3 } });
 });
@@ -200,21 +159,26 @@ Deno.test("sampling, elicitation and roots requests from the server reach the cl
       "file:///work",
     );
   }, {
-    prepare: (client) => {
-      client.setRequestHandler(CreateMessageRequestSchema, () => ({
-        role: "assistant",
-        content: { type: "text", text: "four" },
-        model: "test-model",
-      }));
-      client.setRequestHandler(
-        ElicitRequestSchema,
-        () => ({ action: "accept", content: { name: "Ada" } }),
-      );
-      client.setRequestHandler(
-        ListRootsRequestSchema,
-        () => ({ roots: [{ uri: "file:///work" }] }),
-      );
-    },
+    connect: () => ({
+      capabilities: {
+        capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+      },
+      prepare: (client) => {
+        client.setRequestHandler(CreateMessageRequestSchema, () => ({
+          role: "assistant",
+          content: { type: "text", text: "four" },
+          model: "test-model",
+        }));
+        client.setRequestHandler(
+          ElicitRequestSchema,
+          () => ({ action: "accept", content: { name: "Ada" } }),
+        );
+        client.setRequestHandler(
+          ListRootsRequestSchema,
+          () => ({ roots: [{ uri: "file:///work" }] }),
+        );
+      },
+    }),
   });
 });
 
@@ -315,7 +279,7 @@ Deno.test("--include-tool and --exclude-tool apply to list and call alike", asyn
 
 Deno.test("closing stdin ends the backend session with a signed DELETE", async () => {
   const backend = startBackend();
-  const run = await connectThroughProxy(backend.url, { args: SCOPE });
+  const run = await connectThroughProxy(backend.url, { args: [...BACKEND_SCOPE] });
   await run.client.ping();
   await run.close();
   await waitFor(() => backend.deletedSessions.length === 1);
@@ -324,12 +288,3 @@ Deno.test("closing stdin ends the backend session with a signed DELETE", async (
   assertEquals(backend.openSessions, 0);
   await backend.close();
 });
-
-/** Polls `check` until it holds, for at most 5 s. */
-export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -4,13 +4,7 @@
  * client must (not) notice.
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import {
-  type Backend,
-  type BackendOptions,
-  EXAMPLE_KEY_ID,
-  EXAMPLE_SECRET,
-  startBackend,
-} from "./fixtures/backend.ts";
+import { type Backend, EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
 import {
   BACKEND_SCOPE,
   type ConnectOptions,
@@ -20,35 +14,9 @@ import {
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
+import { withProxy } from "./fixtures/proxy_run.ts";
 import { startBackendProgram } from "./fixtures/server_process.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
-
-async function withProxy(
-  fn: (run: ProxyClient, backend: Backend) => Promise<void>,
-  options: {
-    args?: string[];
-    backend?: BackendOptions;
-    /** Runs before the proxy starts, with the backend running. */
-    before?: (backend: Backend) => void;
-    connect?: (backend: Backend) => ConnectOptions;
-  } = {},
-): Promise<void> {
-  const backend = startBackend(options.backend);
-  options.before?.(backend);
-  let run: ProxyClient | undefined;
-  try {
-    run = await connectThroughProxy(backend.url, {
-      args: [...BACKEND_SCOPE, ...(options.args ?? [])],
-      ...options.connect?.(backend),
-    });
-    await fn(run, backend);
-  } catch (error) {
-    throw withProxyStderr(error, run?.stderr() ?? "");
-  } finally {
-    await run?.close();
-    await backend.close();
-  }
-}
 
 async function echo(run: ProxyClient, text: string): Promise<string> {
   const result = await run.client.callTool({ name: "echo", arguments: { text } });

@@ -70,3 +70,68 @@ Deno.test("a cursor that repeats ends the load instead of looping", async () => 
   await catalog.refresh();
   assertEquals(catalog.get("x")?.name, "x");
 });
+
+Deno.test("after invalidate, lookup waits for a list loaded after the change, never the old one", async () => {
+  let names = ["a"];
+  const gate = Promise.withResolvers<void>();
+  let slow = false;
+  const { list: fast } = pagedList(() => names);
+  const catalog = new ToolCatalog(async (cursor) => {
+    if (slow) await gate.promise;
+    return fast(cursor);
+  });
+  await catalog.refresh();
+  assertEquals(catalog.current, true);
+  slow = true;
+  names = [];
+  void catalog.invalidate().catch(() => {});
+  assertEquals(catalog.current, false);
+  let answered: Tool | undefined | "pending" = "pending";
+  const lookup = catalog.lookup("a").then((t) => (answered = t));
+  await new Promise((r) => setTimeout(r, 10));
+  assertEquals(answered, "pending", "the old list (which has a) is not used");
+  gate.resolve();
+  await lookup;
+  assertEquals(answered, undefined, "judged on the new list, which lacks a");
+  assertEquals(catalog.current, true);
+});
+
+Deno.test("a change announced while a load runs is followed by another load", async () => {
+  let names = ["a"];
+  const gates: PromiseWithResolvers<void>[] = [];
+  const { list: fast, state } = pagedList(() => names);
+  const catalog = new ToolCatalog(async (cursor) => {
+    const gate = Promise.withResolvers<void>();
+    gates.push(gate);
+    await gate.promise;
+    return fast(cursor);
+  });
+  const first = catalog.refresh();
+  names = ["b"];
+  void catalog.invalidate();
+  const lookup = catalog.lookup("b");
+  gates[0]!.resolve();
+  await first;
+  assertEquals(catalog.current, false, "the load that started before the change does not count");
+  await new Promise((r) => setTimeout(r, 0));
+  gates[1]!.resolve();
+  assertEquals((await lookup)?.name, "b");
+  assertEquals(state.pages, 2);
+});
+
+Deno.test("a failed reload after a change fails the lookup; the next lookup tries again", async () => {
+  let fail = true;
+  const { list } = pagedList(() => ["a"]);
+  const catalog = new ToolCatalog((cursor) =>
+    fail ? Promise.reject(new Error("503")) : list(cursor)
+  );
+  fail = false;
+  await catalog.refresh();
+  fail = true;
+  await catalog.invalidate().catch(() => {});
+  let error: unknown;
+  await catalog.lookup("a").catch((e) => (error = e));
+  assertEquals((error as Error).message, "503");
+  fail = false;
+  assertEquals((await catalog.lookup("a"))?.name, "a");
+});

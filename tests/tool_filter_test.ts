@@ -1,5 +1,11 @@
 import { assertEquals } from "./assert.ts";
-import { compileToolPolicy, filterTools, judgeToolCall } from "../src/tool_filter.ts";
+import {
+  admissibleTools,
+  compileToolPolicy,
+  filterTools,
+  hidesEverything,
+  judgeToolCall,
+} from "../src/tool_filter.ts";
 import type { Tool } from "../src/mcp_sdk.ts";
 
 const schema = { type: "object" as const };
@@ -80,5 +86,46 @@ Deno.test("an excluded tool's refusal names the pattern", () => {
   assertEquals(
     verdict.allowed ? "" : verdict.message,
     'Tool "get_item" is hidden by the proxy (matches --exclude-tool get_*); remove that --exclude-tool pattern to allow it',
+  );
+});
+
+Deno.test("--allow-tool trusts matching tools without readOnlyHint; --exclude-tool still wins", () => {
+  const policy = compileToolPolicy({ allowWrite: false, allow: ["run_*", "put_item"] });
+  assertEquals(filterTools(ALL, policy).visible.map((t) => t.name), [
+    "get_item",
+    "put_item",
+    "run_query",
+  ]);
+  const excluded = compileToolPolicy({ allowWrite: false, allow: ["run_*"], exclude: ["run_*"] });
+  assertEquals(filterTools(ALL, excluded).visible.map((t) => t.name), ["get_item"]);
+  const verdict = judgeToolCall("odd", truthy, policy);
+  assertEquals(
+    verdict.allowed ? "" : verdict.message,
+    'Tool "odd" is hidden by the proxy (no readOnlyHint annotation); start the proxy with --allow-tool odd to trust this tool, or --allow-write to allow every tool',
+  );
+});
+
+Deno.test("admissibleTools names the tools read-only mode alone hides", () => {
+  assertEquals(admissibleTools(ALL, compileToolPolicy({ allowWrite: false })), [
+    "put_item",
+    "run_query",
+    "odd",
+  ]);
+  const narrowed = compileToolPolicy({ allowWrite: false, include: ["*_item"], allow: ["put_*"] });
+  assertEquals(admissibleTools(ALL, narrowed), [], "include hides the rest anyway");
+  assertEquals(admissibleTools(ALL, compileToolPolicy({ allowWrite: true })), []);
+});
+
+Deno.test("hidesEverything speaks only when no tool is left, naming both ways out", () => {
+  const bareOnly = [bare, { ...bare, name: "run_report" }];
+  assertEquals(
+    hidesEverything(bareOnly, compileToolPolicy({ allowWrite: false })),
+    "read-only mode hides every one of the server's 2 tools: 2 lack readOnlyHint: true. Pass --allow-tool NAME for tools you trust (such as --allow-tool run_query), or --allow-write to expose all",
+  );
+  assertEquals(hidesEverything(ALL, compileToolPolicy({ allowWrite: false })), undefined);
+  assertEquals(hidesEverything([], compileToolPolicy({ allowWrite: false })), undefined);
+  assertEquals(
+    hidesEverything(ALL, compileToolPolicy({ allowWrite: true, include: ["nothing"] })),
+    "every one of the server's 4 tools is hidden by --include-tool / --exclude-tool",
   );
 });

@@ -18,8 +18,6 @@
  *
  * @module
  */
-import type process from "node:process";
-import { StdioServerTransport } from "./src/mcp_sdk.ts";
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
@@ -30,15 +28,13 @@ import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
-import { createLineFramer, MAX_LINE_BYTES } from "./src/line_framer.ts";
-import { createStdinSource } from "./src/stdin_source.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
 import { ResponseTap } from "./src/response_tap.ts";
 import { createRetryingFetch } from "./src/retrying_fetch.ts";
 import { DEFAULT_RETRY_POLICY } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/signer.ts";
-import { createTextSink } from "./src/stdout_sink.ts";
+import { StdioTransport } from "./src/stdio_transport.ts";
 import { compileToolPolicy } from "./src/tool_filter.ts";
 
 /** The package version, as published. */
@@ -109,26 +105,9 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     timeoutMs,
     logger,
   });
-  const stdin = createStdinSource({
-    framer: createLineFramer({
-      onOversized: ({ bytes, id }) =>
-        proxy.refuseLine(
-          `a message of ${bytes} bytes is longer than the ${MAX_LINE_BYTES} byte limit`,
-          id,
-        ),
-    }),
-    onEnd: () => void proxy.shutdown("stdin closed"),
-  });
-  const stdout = createTextSink();
   const proxy: McpProxy = new McpProxy({
-    // The transport calls only on/off/listenerCount/pause on its input and write() on its
-    // output, so the stdin source and the text sink stand in for Node streams.
-    local: new StdioServerTransport(
-      stdin as unknown as typeof process.stdin,
-      stdout as unknown as typeof process.stdout,
-      { maxBufferSize: MAX_LINE_BYTES },
-    ),
-    direct: { tap, writeLine: stdout.writeLine },
+    local: new StdioTransport(),
+    tap,
     remote,
     policy: compileToolPolicy({
       allowWrite: options.allowWrite,

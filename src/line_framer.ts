@@ -1,16 +1,14 @@
 /**
- * Frames stdin into whole lines before the SDK's stdio transport reads it,
- * so that one oversized line is dropped and answered instead of ending the
- * session: the SDK's `StdioServerTransport` closes itself when its buffer
- * overflows. Whole lines also spare the SDK's buffer from concatenating a
- * large message chunk by chunk.
+ * Frames stdin into whole lines for the stdio transport, and drops a line
+ * longer than the limit (reporting its id, when the line shows one) instead
+ * of holding it all: one oversized message costs its own answer, not the
+ * session.
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { MessageHeadScanner } from "./message_head.ts";
 
-/** The longest line passed on, newline included: the SDK transport's own default limit. */
+/** The longest line passed on, newline included: the limit of the SDK's own stdio transport. */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
 /** What {@linkcode LineFramerOptions.onOversized} is told of a dropped line. */
@@ -32,10 +30,10 @@ export interface LineFramerOptions {
 /** Frames a byte stream into whole lines; see {@linkcode createLineFramer}. */
 export interface LineFramer {
   /**
-   * Takes the next chunk; returns the whole lines completed by it, joined
-   * into buffers of at most `maxLineBytes` (most often one buffer, or none).
+   * Takes the next chunk; returns the lines completed by it, each without its
+   * newline (and without a CR before it).
    */
-  push(chunk: Uint8Array): Buffer[];
+  push(chunk: Uint8Array): Uint8Array[];
 }
 
 /**
@@ -46,7 +44,7 @@ export interface LineFramer {
  * ```ts
  * import { createLineFramer } from "./line_framer.ts";
  * const framer = createLineFramer({ onOversized: () => {} });
- * framer.push(new TextEncoder().encode('{"a":1}\n{"b"')).length; // 1
+ * framer.push(new TextEncoder().encode('{"a":1}\r\n{"b"')).length; // 1
  * ```
  */
 export function createLineFramer(options: LineFramerOptions): LineFramer {
@@ -64,16 +62,8 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
 
   return {
     push(chunk) {
-      const lines: Buffer[] = [];
+      const lines: Uint8Array[] = [];
       let start = 0;
-      let out: Uint8Array[] = [];
-      let outBytes = 0;
-      const flushOut = () => {
-        if (out.length === 1) lines.push(Buffer.from(out[0]!.buffer, out[0]!.byteOffset, outBytes));
-        else if (outBytes > 0) lines.push(Buffer.concat(out, outBytes));
-        out = [];
-        outBytes = 0;
-      };
       while (start < chunk.length) {
         const newline = chunk.indexOf(10, start);
         const end = newline === -1 ? chunk.length : newline + 1;
@@ -102,15 +92,25 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
           partBytes += piece.length;
           continue;
         }
-        const line = parts.length === 0 ? piece : Buffer.concat([...parts, piece]);
+        const line = parts.length === 0
+          ? piece
+          : concat([...parts, piece], partBytes + piece.length);
         parts = [];
         partBytes = 0;
-        if (outBytes + line.length > max) flushOut();
-        out.push(line);
-        outBytes += line.length;
+        const cut = line.length > 1 && line[line.length - 2] === 13 ? 2 : 1;
+        lines.push(line.subarray(0, line.length - cut));
       }
-      flushOut();
       return lines;
     },
   };
+}
+
+function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
 }

@@ -11,7 +11,7 @@
  */
 
 // @ts-types="@modelcontextprotocol/sdk/types"
-export { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+export { ErrorCode, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 export type {
   JSONRPCErrorResponse,
@@ -31,5 +31,3 @@ export {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";

@@ -33,6 +33,7 @@ import { describeError, type Logger } from "./log.ts";
 import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
 import type { ResponseTap } from "./response_tap.ts";
 import { withMetadata } from "./request_extras.ts";
+import { fromUpstream, isEscaped, isOwnId, ownId, toUpstream } from "./request_ids.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
 import {
   admissibleTools,
@@ -53,10 +54,18 @@ export interface RemoteTransport extends Transport {
   onrenewing?: () => void;
 }
 
+/** The client-side transport: {@linkcode StdioTransport} fits. */
+export interface LocalTransport extends Transport {
+  /** Writes one message given as its UTF-8 bytes in pieces, as one line. */
+  writeLine(pieces: readonly Uint8Array[]): void;
+  /** Why the transport closed, once it has. */
+  readonly closeReason?: string | undefined;
+}
+
 /** What {@linkcode McpProxy} joins and the rules it applies. */
 export interface McpProxyOptions {
-  /** The client side, such as the SDK's `StdioServerTransport`. */
-  local: Transport;
+  /** The client side: the stdio transport. */
+  local: LocalTransport;
   /** The backend side, such as the SDK's `StreamableHTTPClientTransport` with a signing fetch. */
   remote: RemoteTransport;
   /** Which tools are listed and callable. */
@@ -70,10 +79,10 @@ export interface McpProxyOptions {
   /** Where the proxy says what it does. */
   logger: Logger;
   /**
-   * Answers passed on as the backend's own bytes: the tap in the remote's
-   * fetch that holds them, and the writer of one line to the client.
+   * The tap in the remote's fetch that holds answers to pass on as the
+   * backend's own bytes, when there is one.
    */
-  direct?: { tap: ResponseTap; writeLine(pieces: readonly Uint8Array[]): void };
+  tap?: ResponseTap;
 }
 
 interface Pending {
@@ -89,25 +98,15 @@ interface Waiter {
 
 /** Requests whose answers the proxy reads: all others may pass on unread. */
 const READ_ANSWERS = new Set(["initialize", "tools/list"]);
-/** The prefix of ids of the proxy's own requests; responses to them never reach the client. */
-const OWN_ID_PREFIX = "aws-mcp-proxy:";
 /** How long shutdown waits for requests still in flight before it answers them itself. */
 const SHUTDOWN_GRACE_MS = 1500;
 /** How long shutdown waits for the DELETE that ends the session. */
 const TERMINATE_TIMEOUT_MS = 2000;
 
-/**
- * A JSON-RPC error reply. Without an id (for a line whose id cannot be read)
- * the member is left out, as MCP's schema has it.
- */
-function errorReply(
-  id: RequestId | undefined,
-  code: number,
-  message: string,
-  data?: unknown,
-): JSONRPCMessage {
+/** A JSON-RPC error reply to request `id`. */
+function errorReply(id: RequestId, code: number, message: string, data?: unknown): JSONRPCMessage {
   const error = data === undefined ? { code, message } : { code, message, data };
-  return id === undefined ? { jsonrpc: "2.0", error } : { jsonrpc: "2.0", id, error };
+  return { jsonrpc: "2.0", id, error };
 }
 
 function delay(ms: number): Promise<void> {
@@ -116,13 +115,15 @@ function delay(ms: number): Promise<void> {
 
 /** A stdio-to-Streamable-HTTP MCP proxy with a tool policy; see the module doc. */
 export class McpProxy {
-  #local: Transport;
+  #local: LocalTransport;
   #remote: RemoteTransport;
   #options: McpProxyOptions;
   #log: Logger;
   #pending = new Map<RequestId, Pending>();
   #own = new Map<string, Waiter>();
   #ownSeq = 0;
+  /** What the client sent while its initialize was in flight, to forward once it is answered. */
+  #held: JSONRPCMessage[] | undefined;
   #catalog: ToolCatalog;
   #validator = new ArgumentValidator();
   #serverHasTools = false;
@@ -157,7 +158,8 @@ export class McpProxy {
     this.#remote.onmessage = (message) => this.#fromBackend(message);
     this.#local.onerror = (error) => this.#clientError(error);
     this.#remote.onerror = (error) => this.#log.debug(`backend transport: ${describeError(error)}`);
-    this.#local.onclose = () => void this.shutdown("the client transport closed");
+    this.#local.onclose = () =>
+      void this.shutdown(this.#local.closeReason ?? "the client transport closed");
     this.#remote.onrenewing = () => this.#afterRenewal();
     await this.#remote.start();
     await this.#local.start();
@@ -181,6 +183,8 @@ export class McpProxy {
    * own bytes: it is awaited, and no policy reads it.
    */
   takesUnread(id: RequestId): boolean {
+    // Held bytes carry the id they came under; an escaped id must be restored first.
+    if (isEscaped(fromUpstream(id))) return false;
     const pending = this.#pending.get(id);
     return pending !== undefined && !READ_ANSWERS.has(pending.method);
   }
@@ -239,10 +243,18 @@ export class McpProxy {
       }
       return;
     }
+    if (this.#held) {
+      // The backend session starts with the initialize answer; nothing may overtake it.
+      this.#held.push(message);
+      return;
+    }
     if (isRequest(message)) {
-      this.#track(message);
-      if (message.method === "tools/call") void this.#guardToolCall(message);
-      else this.#forward(message);
+      // From here on the request goes by the id it has upstream; #answer restores the client's.
+      const request = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
+      this.#track(request);
+      if (request.method === "initialize") this.#held = [];
+      if (request.method === "tools/call") void this.#guardToolCall(request);
+      else this.#forward(request);
       return;
     }
     if (
@@ -259,7 +271,13 @@ export class McpProxy {
       return;
     }
     const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined) this.#untrack(cancelled);
+    if (cancelled !== undefined) {
+      const upstream = toUpstream(cancelled);
+      this.#untrack(upstream);
+      if (upstream !== cancelled && isNotification(message)) {
+        message = { ...message, params: { ...message.params, requestId: upstream } };
+      }
+    }
     this.#remote.send(message).then(
       () => {
         if (isNotification(message) && message.method === "notifications/initialized") {
@@ -309,12 +327,24 @@ export class McpProxy {
     return pending;
   }
 
-  /** Sends `reply` to the client if `id` is still waiting; never answers twice. */
+  /**
+   * Sends `reply` to the client under its own id if request `id` (as sent
+   * upstream) is still waiting; never answers twice.
+   */
   #answer(id: RequestId, reply: JSONRPCMessage): void {
-    if (!this.#untrack(id)) return;
-    this.#local.send(reply).catch((error) =>
-      this.#log.error(`cannot write to the client: ${describeError(error)}`)
-    );
+    const pending = this.#untrack(id);
+    if (!pending) return;
+    const clientId = fromUpstream(id);
+    this.#local.send(clientId === id ? reply : { ...reply, id: clientId } as JSONRPCMessage)
+      .catch((error) => this.#log.error(`cannot write to the client: ${describeError(error)}`));
+    if (pending.method === "initialize") this.#release();
+  }
+
+  /** Forwards, in order, what the client sent while its initialize was in flight. */
+  #release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const message of held) this.#fromClient(message);
   }
 
   #forward(request: JSONRPCRequest): void {
@@ -418,29 +448,10 @@ export class McpProxy {
     }
   }
 
-  /**
-   * Answers a line from the client that was dropped before it could be read
-   * (too long): with its id when that is known, so the request is not left
-   * waiting.
-   */
-  refuseLine(reason: string, id?: RequestId): void {
-    this.#log.warn(`dropped a line from the client: ${reason}`);
-    void this.#local.send(errorReply(id, ErrorCode.InvalidRequest, `Invalid Request: ${reason}`));
-  }
-
   #clientError(error: Error): void {
-    // Such a line has no usable id, so the error reply has none.
-    const reply = (code: number, message: string) =>
-      void this.#local.send(errorReply(undefined, code, message));
-    if (error instanceof SyntaxError) {
-      this.#log.warn(`ignored a line from the client that is not JSON: ${error.message}`);
-      reply(ErrorCode.ParseError, `Parse error: ${error.message}`);
-    } else if (error.name === "ZodError") {
-      this.#log.warn("ignored a message from the client that is not JSON-RPC 2.0");
-      reply(ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
-    } else {
-      this.#log.warn(`client transport: ${describeError(error)}`);
-    }
+    if (error.name === "InvalidLineError") {
+      this.#log.warn(`refused a line from the client: ${error.message}`);
+    } else this.#log.warn(`client transport: ${describeError(error)}`);
   }
 
   // ---- backend -> client ----
@@ -448,7 +459,7 @@ export class McpProxy {
   #fromBackend(message: JSONRPCMessage): void {
     if (isResponse(message)) {
       const id = message.id;
-      if (typeof id === "string" && id.startsWith(OWN_ID_PREFIX)) {
+      if (id !== undefined && isOwnId(id)) {
         this.#settleOwn(id, message);
         return;
       }
@@ -456,7 +467,7 @@ export class McpProxy {
         void this.#local.send(message);
         return;
       }
-      const held = this.#options.direct?.tap.claim(message);
+      const held = this.#options.tap?.claim(message);
       if (held) {
         const pending = this.#untrack(id);
         if (!pending) return;
@@ -464,7 +475,7 @@ export class McpProxy {
         this.#log.debug(
           `${pending.method} (id ${JSON.stringify(id)}): ${bytes} bytes passed unparsed`,
         );
-        this.#writeDirect(held);
+        this.#local.writeLine(held);
         return;
       }
       const pending = this.#pending.get(id);
@@ -492,14 +503,6 @@ export class McpProxy {
     void this.#local.send(message);
   }
 
-  #writeDirect(pieces: readonly Uint8Array[]): void {
-    try {
-      this.#options.direct!.writeLine(pieces);
-    } catch (error) {
-      this.#log.error(`cannot write to the client: ${describeError(error)}`);
-    }
-  }
-
   #initialized(result: Result): void {
     const { protocolVersion, capabilities } = result as {
       protocolVersion?: unknown;
@@ -518,7 +521,7 @@ export class McpProxy {
   // ---- the proxy's own requests ----
 
   #ownRequest(method: string, params: Record<string, unknown>): Promise<Result> {
-    const id = `${OWN_ID_PREFIX}${++this.#ownSeq}`;
+    const id = ownId(++this.#ownSeq);
     const { promise, resolve, reject } = Promise.withResolvers<Result>();
     const timer = setTimeout(() => {
       this.#takeOwn(id)?.reject(

@@ -21,6 +21,7 @@ import {
 import { describeError, type Logger } from "./log.ts";
 import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "./message_kind.ts";
 import type { RemoteTransport } from "./proxy.ts";
+import { ownId } from "./request_ids.ts";
 
 /** A transport to the backend that knows its session, as `StreamableHTTPClientTransport` does. */
 export interface SessionTransport extends RemoteTransport {
@@ -48,9 +49,6 @@ export interface RenewingRemoteOptions {
   /** Says when a session is renewed. */
   logger: Logger;
 }
-
-/** The prefix of the ids of the initialize requests this module sends itself. */
-const RENEW_ID_PREFIX = "aws-mcp-proxy:renew-";
 
 interface InFlight {
   request: JSONRPCRequest;
@@ -223,7 +221,7 @@ export class RenewingRemote implements RemoteTransport {
     log.info(`the server ended session ${stale.sessionId ?? "?"}; starting a new one`);
     const fresh = this.#wire(this.#options.open());
     await fresh.start();
-    const id = `${RENEW_ID_PREFIX}${++this.#renewals}`;
+    const id = ownId(`renew-${++this.#renewals}`);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<JSONRPCMessage>((resolve, reject) => {
       this.#renewAnswer = { id, resolve };

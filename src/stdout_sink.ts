@@ -1,5 +1,5 @@
 /**
- * Where the stdio transport writes the client's messages: stdout, encoded
+ * Where the stdio transport writes messages to the client: stdout, encoded
  * piece by piece into one reused buffer. Node's `process.stdout.write`
  * encodes each message into a new buffer of its full size, so a 10 MB tool
  * result held another 10 MB until the next collection; here no message
@@ -9,10 +9,10 @@
  * @module
  */
 
-/** The part of a Node `Writable` that the SDK's `StdioServerTransport` uses. */
+/** A writer of whole messages to stdout. */
 export interface TextSink {
-  /** Writes `text` completely; returns `true`, so the transport never waits for `drain`. */
-  write(text: string): boolean;
+  /** Writes `text` completely; throws what the write throws (such as a broken pipe). */
+  write(text: string): void;
   /** Writes one message given as UTF-8 bytes in pieces, then a newline. */
   writeLine(pieces: readonly Uint8Array[]): void;
 }
@@ -57,7 +57,6 @@ export function createTextSink(
         writeAll(buffer.subarray(0, written));
         start = end;
       }
-      return true;
     },
     writeLine(pieces) {
       const length = pieces.reduce((sum, piece) => sum + piece.length, 0);

@@ -14,7 +14,7 @@ function recordingSink(maxPerWrite = Infinity) {
 
 Deno.test("a small message is written in one call", () => {
   const { sink, chunks, text } = recordingSink();
-  assertEquals(sink.write('{"jsonrpc":"2.0","id":1,"result":{}}\n'), true);
+  sink.write('{"jsonrpc":"2.0","id":1,"result":{}}\n');
   assertEquals(chunks.length, 1);
   assertEquals(text(), '{"jsonrpc":"2.0","id":1,"result":{}}\n');
 });

@@ -23,7 +23,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
 import { readProfileRegion } from "./src/aws_config.ts";
 import { createCredentialSource } from "./src/credentials.ts";
-import { resolveScope } from "./src/endpoint.ts";
+import { resolveScope, resolveService } from "./src/endpoint.ts";
 import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
@@ -44,22 +44,29 @@ function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
-/** The shared config file the credential chain would read, when credentials may come from files. */
+/**
+ * The shared config file the credential chain would read, when credentials
+ * may come from files; `$HOME/.aws/config` when the home directory cannot be
+ * read yet (its permission is missing too, and is named with it).
+ */
 function configFileNeeded(options: ProxyOptions): string | undefined {
   if (!options.profile && readEnv("AWS_ACCESS_KEY_ID")) return undefined;
   const home = readEnv("HOME") ?? readEnv("USERPROFILE");
-  return readEnv("AWS_CONFIG_FILE") ?? (home ? `${home}/.aws/config` : undefined);
+  return readEnv("AWS_CONFIG_FILE") ?? `${home ?? "$HOME"}/.aws/config`;
+}
+
+/** Runs `fn`, turning what it throws into a {@linkcode UsageError}. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new UsageError(describeError(error));
+  }
 }
 
 async function run(options: ProxyOptions, logger: Logger): Promise<number> {
-  const scope = await resolveScope(options.endpoint, {
-    service: options.service,
-    region: options.region,
-    profileRegion: () => readProfileRegion(options.profile),
-    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
-  }).catch((error) => {
-    throw new UsageError(describeError(error));
-  });
+  asUsage(() => resolveService(options.endpoint, options.service));
+  // Before anything reads a variable, a file or a host: Deno would prompt on a terminal.
   const missing = missingPermissions(
     { host: options.endpoint.host, configFile: configFileNeeded(options) },
     denoPermissionQuery,
@@ -68,6 +75,14 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     logger.error(`missing Deno permissions: add ${missing.join(", ")}`);
     return 2;
   }
+  const scope = await resolveScope(options.endpoint, {
+    service: options.service,
+    region: options.region,
+    profileRegion: () => readProfileRegion(options.profile),
+    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+  }).catch((error) => {
+    throw new UsageError(describeError(error));
+  });
   logger.info(
     `forwarding to ${options.endpoint.origin}${options.endpoint.pathname} as ${scope.service} in ${scope.region}` +
       `${options.profile ? ` with profile ${options.profile}` : ""}` +

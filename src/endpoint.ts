@@ -132,6 +132,21 @@ export interface ScopeSources {
 }
 
 /**
+ * The signing service for `endpoint`: `given` (`--service`), else the one the
+ * host name implies. Throws a `TypeError` that names the flag when neither
+ * does. Pure, so the CLI checks it before anything else.
+ */
+export function resolveService(endpoint: URL, given?: string): string {
+  const service = given ?? inferScope(endpoint.hostname).service;
+  if (!service) {
+    throw new TypeError(
+      `Cannot infer the SigV4 service from "${endpoint.hostname}": pass --service (for example --service bedrock-agentcore)`,
+    );
+  }
+  return service;
+}
+
+/**
  * Settles the signing scope for `endpoint`: the service from `--service` or
  * the host name; the region from `--region`, the host name, the profile, then
  * the environment. Throws a `TypeError` that names the flag to pass when
@@ -139,12 +154,7 @@ export interface ScopeSources {
  */
 export async function resolveScope(endpoint: URL, sources: ScopeSources): Promise<SigningScope> {
   const inferred = inferScope(endpoint.hostname);
-  const service = sources.service ?? inferred.service;
-  if (!service) {
-    throw new TypeError(
-      `Cannot infer the SigV4 service from "${endpoint.hostname}": pass --service (for example --service bedrock-agentcore)`,
-    );
-  }
+  const service = resolveService(endpoint, sources.service);
   const region = sources.region ?? inferred.region ?? (await sources.profileRegion?.()) ??
     sources.envRegion;
   if (!region) {

@@ -60,7 +60,11 @@ export function missingPermissions(needs: PermissionNeeds, query: PermissionQuer
   if (ENV_PROBES.some((variable) => query({ name: "env", variable }) !== "granted")) {
     missing.push(`--allow-env=${ENV_PERMISSION} (the AWS variables and the home directory)`);
   }
-  if (needs.configFile && query({ name: "read", path: needs.configFile }) !== "granted") {
+  const unknownHome = needs.configFile?.startsWith("$HOME");
+  const readable = unknownHome
+    ? query({ name: "read" }) === "granted"
+    : !needs.configFile || query({ name: "read", path: needs.configFile }) === "granted";
+  if (needs.configFile && !readable) {
     const dir = needs.configFile.replace(/[/\\][^/\\]*$/, "");
     missing.push(`--allow-read=${dir} (the AWS config and credentials files)`);
   }

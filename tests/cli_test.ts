@@ -35,6 +35,7 @@ Deno.test("--help prints every flag, its default and the permission flags, on st
       "--region",
       "--profile",
       "--allow-write",
+      "--allow-tool",
       "--include-tool",
       "--exclude-tool",
       "--metadata",
@@ -72,7 +73,7 @@ const BAD: [string[], RegExp][] = [
 
 for (const [args, message] of BAD) {
   Deno.test(`bad arguments exit 2 with one line on stderr: ${args.join(" ") || "(none)"}`, async () => {
-    const { code, stdout, stderr } = await cli(FULL, args);
+    const { code, stdout, stderr } = await cli([...FULL, "--allow-net=mcp.example.com"], args);
     assertEquals(code, 2);
     assertEquals(stdout, "", "stdout stays clean for the protocol");
     assertEquals(stderr.trim().split("\n").length, 1, stderr);
@@ -99,4 +100,63 @@ Deno.test("a missing --allow-read names the AWS config directory when credential
   const { code, stderr } = await cli([FULL[0]!, FULL[2]!], [ENDPOINT, "--profile", "dev"]);
   assertEquals(code, 2);
   assertMatch(stderr, /--allow-read=\/nonexistent\/\.aws/);
+});
+
+const HAS_SCRIPT = (() => {
+  try {
+    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), where Deno would
+ * prompt for a missing permission instead of failing; stdin answers nothing.
+ */
+async function onTerminal(permissions: string[]) {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    ...permissions,
+    `${REPO_ROOT}mod.ts`,
+    ENDPOINT,
+  ]
+    .map(quote).join(" ");
+  const child = new Deno.Command("timeout", {
+    args: ["10", "script", "--quiet", "--return", "--command", command, "/dev/null"],
+    env: proxyEnv("/nonexistent", {}, false),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = await child.output();
+  return { code: output.code, text: new TextDecoder().decode(output.stdout) };
+}
+
+Deno.test({
+  name: "on a terminal, missing permissions are named in one line, exit 2, with no prompt",
+  ignore: !HAS_SCRIPT,
+  fn: async () => {
+    for (
+      const [permissions, named] of [
+        [[], ["--allow-net=", "--allow-env=", "--allow-read="]],
+        [[FULL[0]!], ["--allow-env=", "--allow-read="]],
+        [[FULL[2]!], ["--allow-net=", "--allow-read=/nonexistent/.aws"]],
+        [[FULL[0]!, FULL[1]!], ["--allow-env="]],
+      ] as const
+    ) {
+      const { code, text } = await onTerminal([...permissions]);
+      assert(!text.includes("Deno requests"), `no prompt with ${permissions}:\n${text}`);
+      assertEquals(code, 2, text);
+      const lines = text.trim().split("\n");
+      assertEquals(lines.length, 1, text);
+      assertMatch(lines[0]!, /ERROR missing Deno permissions: add /);
+      for (const flag of named) assert(lines[0]!.includes(flag), `${flag} named in: ${text}`);
+    }
+  },
 });

@@ -56,9 +56,18 @@ interface InFlight {
   sent: boolean;
 }
 
-/** Whether `error` says the backend no longer knows the session `transport` sent. */
-function sessionGone(error: unknown, hadSession: boolean): boolean {
-  return hadSession && error instanceof StreamableHTTPError && error.code === 404;
+/**
+ * Whether `error` says the backend no longer knows the session the request
+ * carried: 404, as the MCP specification has it, or 400 with a body that
+ * says so, as servers built on the TypeScript SDK answer ("Bad Request: No
+ * valid session ID provided", "Server not initialized").
+ */
+export function sessionGone(error: unknown, hadSession: boolean): boolean {
+  if (!hadSession || !(error instanceof StreamableHTTPError)) return false;
+  if (error.code === 404) return true;
+  return error.code === 400 &&
+    /session\b.*\b(unknown|invalid|not found|expired)|no valid session|not initialized|unknown session|invalid session/i
+      .test(error.message);
 }
 
 /** A {@linkcode RemoteTransport} that renews an expired backend session; see the module doc. */

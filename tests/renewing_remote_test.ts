@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "./assert.ts";
-import { RenewingRemote, type SessionTransport } from "../src/renewing_remote.ts";
+import { RenewingRemote, sessionGone, type SessionTransport } from "../src/renewing_remote.ts";
 import { createLogger } from "../src/log.ts";
 import { type JSONRPCMessage, type JSONRPCRequest, StreamableHTTPError } from "../src/mcp_sdk.ts";
 
@@ -172,4 +172,24 @@ Deno.test("answers due on an ended session: replayed when safe, else answered wi
     "method" in r.message && r.message.method === "tools/call"
   );
   assertEquals(calls.length, 1, "the tools/call was not sent again");
+});
+
+Deno.test("a lost session is told by 404, or by 400 with a body that says so; nothing else", () => {
+  const error = (code: number, body: string) =>
+    new StreamableHTTPError(code, `Error POSTing to endpoint: ${body}`);
+  const gone = [
+    error(404, "Session not found"),
+    error(400, '{"error":{"message":"Bad Request: No valid session ID provided"}}'),
+    error(400, '{"error":{"message":"Bad Request: Server not initialized"}}'),
+    error(400, "Invalid session"),
+  ];
+  for (const e of gone) assertEquals(sessionGone(e, true), true, e.message);
+  assertEquals(sessionGone(gone[0], false), false, "a request without a session lost none");
+  const kept = [
+    error(400, '{"error":{"message":"Parse error"}}'),
+    error(400, "Missing MCP-Protocol-Version header"),
+    error(403, "Session token invalid"),
+    new Error("No valid session ID provided"),
+  ];
+  for (const e of kept) assertEquals(sessionGone(e, true), false, e.message);
 });

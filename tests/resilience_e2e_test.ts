@@ -184,28 +184,30 @@ function initializePosts(backend: Backend) {
   return backend.seen.filter((r) => r.rpc.includes("initialize"));
 }
 
-Deno.test("an expired session is renewed with the client's own initialize, unseen by the client", async () => {
-  await withProxy(async (run, backend) => {
-    assertEquals(await echo(run, "first session"), "first session");
-    const firstSession = posts(backend, "tools/call").at(-1)!.sessionId;
-    assertEquals(await backend.expireSessions(), 1);
-    assertEquals(await echo(run, "second session"), "second session");
-    const inits = initializePosts(backend);
-    assertEquals(inits.length, 2);
-    const params = inits.map((r) => (r.body as { params: Record<string, unknown> }).params);
-    assertEquals(params[1], params[0], "the client's own initialize parameters");
-    assertEquals((params[1]!.clientInfo as { name: string }).name, "proxy-test");
-    const lastCall = posts(backend, "tools/call").at(-1)!;
-    assert(lastCall.sessionId !== firstSession, "the call went to the new session");
-    const afterRenewal = backend.seen.slice(backend.seen.indexOf(inits[1]!));
-    assert(
-      afterRenewal.some((r) => r.rpc.includes("notifications/initialized")),
-      "notifications/initialized was sent again",
-    );
-    assertMatch(run.stderr(), /the server ended session .*; starting a new one/);
-    assertEquals(backend.openSessions, 1);
+for (const status of [404, 400] as const) {
+  Deno.test(`an expired session answered ${status} is renewed with the client's own initialize, unseen by the client`, async () => {
+    await withProxy(async (run, backend) => {
+      assertEquals(await echo(run, "first session"), "first session");
+      const firstSession = posts(backend, "tools/call").at(-1)!.sessionId;
+      assertEquals(await backend.expireSessions(), 1);
+      assertEquals(await echo(run, "second session"), "second session");
+      const inits = initializePosts(backend);
+      assertEquals(inits.length, 2);
+      const params = inits.map((r) => (r.body as { params: Record<string, unknown> }).params);
+      assertEquals(params[1], params[0], "the client's own initialize parameters");
+      assertEquals((params[1]!.clientInfo as { name: string }).name, "proxy-test");
+      const lastCall = posts(backend, "tools/call").at(-1)!;
+      assert(lastCall.sessionId !== firstSession, "the call went to the new session");
+      const afterRenewal = backend.seen.slice(backend.seen.indexOf(inits[1]!));
+      assert(
+        afterRenewal.some((r) => r.rpc.includes("notifications/initialized")),
+        "notifications/initialized was sent again",
+      );
+      assertMatch(run.stderr(), /the server ended session .*; starting a new one/);
+      assertEquals(backend.openSessions, 1);
+    }, { backend: { unknownSessionStatus: status } });
   });
-});
+}
 
 Deno.test("calls in flight when the session ends: a read-only one is sent again, a write one is answered with what happened", async () => {
   await withProxy(async (run, backend) => {

@@ -15,10 +15,9 @@ import {
 import { StreamableHTTPClientTransport } from "../src/mcp_sdk.ts";
 import { startServerProcess } from "./fixtures/server_process.ts";
 
-async function startServerEverything(): Promise<{ url: URL; stop: () => Promise<void> }> {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+async function startServerEverything(
+  port = freePort(),
+): Promise<{ url: URL; stop: () => Promise<void> }> {
   const server = await startServerProcess({
     args: [
       "run",
@@ -37,6 +36,13 @@ async function startServerEverything(): Promise<{ url: URL; stop: () => Promise<
     ready: /listening on port/,
   });
   return { url: new URL(`http://127.0.0.1:${port}/mcp`), stop: server.stop };
+}
+
+function freePort(): number {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  return port;
 }
 
 function prepare(client: Client): void {
@@ -114,6 +120,26 @@ Deno.test("server-everything: every flow it offers passes through unchanged", as
   } finally {
     await run.close();
     await direct.close();
+    await server.stop();
+  }
+});
+
+Deno.test("server-everything restarted under the proxy: its 400 for the lost session is recovered, unseen by the client", async () => {
+  let server = await startServerEverything();
+  const run = await connectThroughProxy(server.url, {
+    args: ["--service", "execute-api", "--region", "us-east-1", "--allow-write"],
+  });
+  try {
+    const echo = (message: string) => run.client.callTool({ name: "echo", arguments: { message } });
+    assertEquals((await echo("before")).content, [{ type: "text", text: "Echo: before" }]);
+    await server.stop();
+    server = await startServerEverything(Number(server.url.port));
+    assertEquals((await echo("after")).content, [{ type: "text", text: "Echo: after" }]);
+    assert(/starting a new one/.test(run.stderr()), run.stderr());
+  } catch (error) {
+    throw withProxyStderr(error, run.stderr());
+  } finally {
+    await run.close();
     await server.stop();
   }
 });

@@ -1,8 +1,8 @@
 /**
  * A `fetch` wrapper that signs every request with AWS SigV4, for the MCP
  * SDK's `StreamableHTTPClientTransport` `fetch` option. Like the AWS SDKs, it
- * recovers once from the two rejections that re-signing fixes: a skewed
- * clock and credentials that went stale.
+ * recovers once from the rejections that re-signing can fix: a skewed
+ * clock, and credentials that went stale or were fixed while it runs.
  *
  * @module
  */
@@ -52,6 +52,69 @@ function bodyText(body: unknown): string | undefined {
   throw new TypeError("The SigV4 fetch can only sign string request bodies");
 }
 
+/** Signed headers, and the credentials that signed them. */
+interface Signed {
+  headers: SignedHeaders;
+  credentials: AwsCredentials;
+}
+
+type SignWith = (
+  method: string,
+  url: URL,
+  headers: HeadersInit | undefined,
+  body: string | undefined,
+) => Promise<Signed>;
+
+/**
+ * Like {@linkcode createRequestSigner}, and also says which credentials
+ * signed: one `SignatureV4` per credentials object (the chain hands back the
+ * same object until it renews), so each keeps its cache of derived keys.
+ */
+function createCredentialSigner(options: SigningFetchOptions): SignWith {
+  const signers = new WeakMap<AwsCredentials, SignatureV4>();
+  const signerFor = (credentials: AwsCredentials) => {
+    let signer = signers.get(credentials);
+    if (!signer) {
+      signer = new SignatureV4({
+        service: options.service,
+        region: options.region,
+        credentials,
+        sha256: Sha256,
+        uriEscapePath: true,
+      });
+      signers.set(credentials, signer);
+    }
+    return signer;
+  };
+  const now = options.now ?? Date.now;
+  return async (method, url, headers, body) => {
+    const toSign: Record<string, string> = { host: url.host };
+    // Read in place: copying into a new Headers validates every value again.
+    if (headers instanceof Headers) {
+      headers.forEach((value, name) => {
+        toSign[name] = value;
+      });
+    } else {
+      for (
+        const [name, value] of Array.isArray(headers) ? headers : Object.entries(headers ?? {})
+      ) {
+        toSign[name!.toLowerCase()] = value!;
+      }
+    }
+    const credentials = await options.credentials();
+    const signed = await signerFor(credentials).sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      path: url.pathname,
+      query: queryOf(url),
+      headers: toSign,
+      body,
+    }, { signingDate: new Date(now()) });
+    return { headers: signed.headers, credentials };
+  };
+}
+
 /**
  * Creates the signer for one scope and returns a function that signs a
  * request's method, URL and headers. `SignatureV4` hashes the body, adds
@@ -68,49 +131,14 @@ export function createRequestSigner(
   headers: HeadersInit | undefined,
   body: string | undefined,
 ) => Promise<SignedHeaders> {
-  const signer = new SignatureV4({
-    service: options.service,
-    region: options.region,
-    credentials: options.credentials,
-    sha256: Sha256,
-    uriEscapePath: true,
-  });
-  const now = options.now ?? Date.now;
-  return async (method, url, headers, body) => {
-    const toSign: Record<string, string> = { host: url.host };
-    // Read in place: copying into a new Headers validates every value again.
-    if (headers instanceof Headers) {
-      headers.forEach((value, name) => {
-        toSign[name] = value;
-      });
-    } else {
-      for (
-        const [name, value] of Array.isArray(headers) ? headers : Object.entries(headers ?? {})
-      ) {
-        toSign[name!.toLowerCase()] = value!;
-      }
-    }
-    const signed = await signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      path: url.pathname,
-      query: queryOf(url),
-      headers: toSign,
-      body,
-    }, { signingDate: new Date(now()) });
-    return signed.headers;
-  };
+  const sign = createCredentialSigner(options);
+  return async (method, url, headers, body) => (await sign(method, url, headers, body)).headers;
 }
 
-/** The access key and session token a request was signed with, read back from its signed headers. */
-function signedIdentity(signed: SignedHeaders): string {
-  const key = /Credential=([^/]+)\//.exec(signed["authorization"] ?? "")?.[1] ?? "";
-  return `${key} ${signed["x-amz-security-token"] ?? ""}`;
-}
-
-function identityOf(credentials: AwsCredentials): string {
-  return `${credentials.accessKeyId} ${credentials.sessionToken ?? ""}`;
+/** Whether two sets of credentials are the same, secret included. */
+function sameCredentials(a: AwsCredentials, b: AwsCredentials): boolean {
+  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey &&
+    a.sessionToken === b.sessionToken;
 }
 
 /**
@@ -122,9 +150,11 @@ function identityOf(credentials: AwsCredentials): string {
  * that can help, as the AWS SDKs do:
  * - the request time was refused (clock skew): the offset to the server's
  *   `Date` header is kept and used for this and every later signature;
- * - the session token expired or is not recognised: the credentials are
- *   resolved again (`forceRefresh`), unless another request already did so,
- *   so a user who ran `aws sso login` meanwhile just continues.
+ * - the session token expired or is not recognised, or the signature does
+ *   not match: the credentials are resolved again (`forceRefresh`), unless
+ *   another request already did so, and the request is sent again only if
+ *   other credentials came (a user who ran `aws sso login`, fixed the key
+ *   file or rotated the key meanwhile just continues).
  *
  * @example
  * ```ts
@@ -144,7 +174,7 @@ function identityOf(credentials: AwsCredentials): string {
 export function createSigningFetch(next: FetchLike, options: SigningFetchOptions): SigningFetch {
   const now = options.now ?? Date.now;
   let clockOffsetMs = 0;
-  const sign = createRequestSigner({ ...options, now: () => now() + clockOffsetMs });
+  const sign = createCredentialSigner({ ...options, now: () => now() + clockOffsetMs });
   const credentials = options.credentials;
 
   /** Learns the server's clock from a skew rejection; false when it gave no usable `Date`. */
@@ -163,19 +193,20 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     return true;
   };
 
-  let renewal: { stale: string; done: Promise<boolean> } | undefined;
+  let renewal: { stale: AwsCredentials; done: Promise<boolean> } | undefined;
   /**
-   * Renews the credentials a rejected request was signed with; false when
-   * nothing new came. Requests rejected together share one renewal.
+   * Resolves the credentials again after a rejection of those that signed
+   * (`used`); true when others came. Requests rejected together share one
+   * renewal, and one that another request already renewed is not renewed again.
    */
-  const renewCredentials = (usedIdentity: string): Promise<boolean> => {
-    if (renewal?.stale === usedIdentity) return renewal.done;
+  const renewCredentials = (used: AwsCredentials, why: string): Promise<boolean> => {
+    if (renewal && sameCredentials(renewal.stale, used)) return renewal.done;
     const done = (async () => {
-      if (identityOf(await credentials()) !== usedIdentity) return true;
-      options.logger?.info("AWS rejected the session token; resolving the credentials again");
-      return identityOf(await credentials({ forceRefresh: true })) !== usedIdentity;
+      if (!sameCredentials(await credentials(), used)) return true;
+      options.logger?.info(`${why}; resolving the credentials again`);
+      return !sameCredentials(await credentials({ forceRefresh: true }), used);
     })();
-    renewal = { stale: usedIdentity, done };
+    renewal = { stale: used, done };
     done.catch(() => {}).finally(() => {
       if (renewal?.done === done) renewal = undefined;
     });
@@ -189,9 +220,9 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     const send = async () => {
       const signed = await sign(method, url, init?.headers, body);
       // fetch sets the host itself; a plain record spares a Headers object fetch would copy.
-      const { host: _host, ...out } = signed;
+      const { host: _host, ...out } = signed.headers;
       const response = await next(url, { ...init, method, headers: out, redirect: "manual" });
-      return { response, signed };
+      return { response, credentials: signed.credentials };
     };
     const first = await send();
     const { status, statusText, headers } = first.response;
@@ -205,7 +236,10 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     const again = kind === "skew"
       ? learnClock(first.response)
       : kind === "expired-token" || kind === "invalid-token"
-      ? await renewCredentials(signedIdentity(first.signed))
+      ? await renewCredentials(first.credentials, "AWS rejected the session token")
+      : kind === "signature"
+      // The user may have fixed the key file, rotated the key or changed the profile meanwhile.
+      ? await renewCredentials(first.credentials, "AWS rejected the signature")
       : false;
     if (again) return (await send()).response;
     return new Response(text, { status, statusText, headers });

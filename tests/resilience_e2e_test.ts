@@ -180,6 +180,39 @@ Deno.test("expired profile credentials give one clear error naming the fix; rene
   }
 });
 
+Deno.test("a key fixed in the credentials file while the proxy runs is picked up at the next signature mismatch", async () => {
+  const rotated = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYROTATEDKEY";
+  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET }]]);
+  const credentialsFile = (secret: string) =>
+    `[dev]\naws_access_key_id = ${EXAMPLE_KEY_ID}\naws_secret_access_key = ${secret}\n`;
+  const home = await makeAwsHome({
+    credentials: credentialsFile(EXAMPLE_SECRET),
+    config: "[profile dev]\nregion = us-east-1\n",
+  });
+  try {
+    await withProxy(async (run, backend) => {
+      assertEquals(await echo(run, "fine"), "fine");
+      // The key is rotated in IAM; the file still holds the old secret.
+      keys.set(EXAMPLE_KEY_ID, { secretAccessKey: rotated });
+      const error = await failure(echo(run, "old secret"));
+      assertMatch(error.message, /signature does not match/);
+      // The user puts the new secret in the file; no restart.
+      await Deno.writeTextFile(`${home.home}/.aws/credentials`, credentialsFile(rotated));
+      const before = backend.seen.length;
+      assertEquals(await echo(run, "new secret"), "new secret");
+      const attempts = backend.seen.slice(before).filter((r) => r.rpc.includes("tools/call"));
+      assertEquals(attempts.map((r) => r.verified), [false, true], "refused once, then re-signed");
+      assertMatch(run.stderr(), /AWS rejected the signature; resolving the credentials again/);
+    }, {
+      backend: { keys },
+      args: ["--profile", "dev"],
+      connect: () => ({ home, env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" } }),
+    });
+  } finally {
+    await home.remove();
+  }
+});
+
 function initializePosts(backend: Backend) {
   return backend.seen.filter((r) => r.rpc.includes("initialize"));
 }

@@ -27,6 +27,7 @@ import { resolveScope, resolveService } from "./src/endpoint.ts";
 import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
+import { Redactor } from "./src/redactor.ts";
 import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
@@ -64,7 +65,7 @@ function asUsage<T>(fn: () => T): T {
   }
 }
 
-async function run(options: ProxyOptions, logger: Logger): Promise<number> {
+async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): Promise<number> {
   asUsage(() => resolveService(options.endpoint, options.service));
   // Before anything reads a variable, a file or a host: Deno would prompt on a terminal.
   const missing = missingPermissions(
@@ -89,7 +90,8 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
       (options.allowWrite ? "; every tool exposed (--allow-write)" : "; read-only tools only"),
   );
 
-  const credentials = createCredentialSource({ profile: options.profile, logger });
+  const credentials = createCredentialSource({ profile: options.profile, logger, redactor });
+  const redact = (text: string) => redactor.redact(text);
   const timeoutMs = options.timeoutSeconds * 1000;
   // Every attempt goes through the signer, so each retry is signed anew.
   const remoteFetch = createRetryingFetch(
@@ -119,6 +121,7 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     recheck: (request) => proxy.recheck(request),
     timeoutMs,
     logger,
+    redact,
   });
   const proxy: McpProxy = new McpProxy({
     local: new StdioTransport(),
@@ -134,6 +137,7 @@ async function run(options: ProxyOptions, logger: Logger): Promise<number> {
     timeoutMs,
     errorContext: { host: options.endpoint.host, ...scope, profile: options.profile },
     logger,
+    redact,
   });
 
   // Resolve credentials now, while the client starts, so the first request does not wait.
@@ -170,9 +174,10 @@ export async function main(args: readonly string[]): Promise<number> {
     print(`aws-mcp-proxy ${VERSION}\n`);
     return 0;
   }
-  const logger = createLogger({ level: command.options.logLevel });
+  const redactor = new Redactor();
+  const logger = createLogger({ level: command.options.logLevel, redactor });
   try {
-    return await run(command.options, logger);
+    return await run(command.options, logger, redactor);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(error, logger);
     logger.error(`cannot start: ${describeError(error)}`);

@@ -8,6 +8,7 @@
  */
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { Logger } from "./log.ts";
+import type { Redactor } from "./redactor.ts";
 
 /** A set of AWS credentials. */
 export interface AwsCredentials {
@@ -39,6 +40,8 @@ export interface CredentialSourceOptions {
   profile?: string | undefined;
   /** Receives the chain's own diagnostics at debug level. */
   logger: Logger;
+  /** Told the secret key and session token of each set resolved, to keep them out of any text. */
+  redactor?: Redactor;
 }
 
 /**
@@ -80,9 +83,15 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
     ignoreCache: true,
     logger: chainLogger,
   });
+  let last: AwsCredentials | undefined;
   return async (request) => {
     try {
-      return await chain(request?.forceRefresh ? { forceRefresh: true } : undefined);
+      const credentials = await chain(request?.forceRefresh ? { forceRefresh: true } : undefined);
+      if (credentials !== last) {
+        last = credentials;
+        options.redactor?.remember(credentials.secretAccessKey, credentials.sessionToken);
+      }
+      return credentials;
     } catch (error) {
       throw new CredentialsError(explainCredentialError(error, profile), { cause: error });
     }

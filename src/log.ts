@@ -2,12 +2,14 @@
  * The stderr logger: the only place in the proxy that writes logs.
  *
  * stdout carries the MCP protocol, so every log line goes to stderr. Lines are
- * scrubbed of anything that looks like a SigV4 signature, credential scope or
- * session token before they are written, as a last line of defence: callers
- * must still never pass secrets in.
+ * scrubbed by a {@linkcode Redactor} (signatures, credential ids, tokens,
+ * authorization values, and the secrets in use by value) before they are
+ * written, as a last line of defence: callers must still never pass secrets in.
  *
  * @module
  */
+
+import { Redactor } from "./redactor.ts";
 
 /** The log levels, from the quietest to the most verbose. */
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -35,22 +37,8 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go; defaults to a synchronous write to stderr. */
   write?: (line: string) => void;
-}
-
-const SECRET_PATTERNS: readonly [RegExp, string][] = [
-  [/(Signature=)[0-9a-f]{16,}/gi, "$1[redacted]"],
-  [/(Credential=)[A-Z0-9]{12,}/g, "$1[redacted]"],
-  [/(x-amz-security-token["']?\s*[:=]\s*["']?)[^\s"',;]+/gi, "$1[redacted]"],
-  [/(authorization["']?\s*[:=]\s*["']?)[^"'\n]+/gi, "$1[redacted]"],
-  [/(aws_secret_access_key\s*[:=]\s*)\S+/gi, "$1[redacted]"],
-  [/(aws_session_token\s*[:=]\s*)\S+/gi, "$1[redacted]"],
-];
-
-/** Removes SigV4 signatures, credential ids, session tokens and authorization values from `text`. */
-export function redact(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  /** Scrubs each line; a fresh {@linkcode Redactor} (patterns only) unless given. */
+  redactor?: Redactor;
 }
 
 const encoder = new TextEncoder();
@@ -61,14 +49,15 @@ function writeStderr(line: string): void {
   while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
 }
 
-/** Creates a {@linkcode Logger} that writes `LEVEL message` lines, scrubbed by {@linkcode redact}. */
+/** Creates a {@linkcode Logger} that writes `LEVEL message` lines, scrubbed of secrets. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
+  const redactor = options.redactor ?? new Redactor();
   const write = options.write ?? writeStderr;
   const threshold = LOG_LEVELS.indexOf(level);
   const emit = (at: LogLevel, message: string): void => {
     if (LOG_LEVELS.indexOf(at) > threshold) return;
-    write(`aws-mcp-proxy ${at.toUpperCase()} ${redact(message)}\n`);
+    write(`aws-mcp-proxy ${at.toUpperCase()} ${redactor.redact(message)}\n`);
   };
   return {
     level,

@@ -78,6 +78,8 @@ export interface McpProxyOptions {
   errorContext: ErrorContext;
   /** Where the proxy says what it does. */
   logger: Logger;
+  /** Scrubs secrets from every error text the client gets; none by default. */
+  redact?: (text: string) => string;
   /**
    * The tap in the remote's fetch that holds answers to pass on as the
    * backend's own bytes, when there is one.
@@ -608,7 +610,12 @@ export class McpProxy {
         error instanceof Error ? error.stack ?? error.message : String(error)
       }`,
     );
-    return classifyRemoteError(error, this.#options.errorContext);
+    const failure = classifyRemoteError(error, this.#options.errorContext);
+    return { ...failure, message: this.#redact(failure.message) };
+  }
+
+  #redact(text: string): string {
+    return this.#options.redact?.(text) ?? text;
   }
 }
 

@@ -48,6 +48,8 @@ export interface RenewingRemoteOptions {
   timeoutMs: number;
   /** Says when a session is renewed. */
   logger: Logger;
+  /** Scrubs secrets from the error texts it gives the client; none by default. */
+  redact?: (text: string) => string;
 }
 
 interface InFlight {
@@ -276,7 +278,12 @@ export class RenewingRemote implements RemoteTransport {
             refused ? undefined : fresh.send(request).then(() => entry.sent = true)
           )
           .catch((error) =>
-            this.#failInFlight(id, `${request.method} failed: ${describeError(error)}`)
+            this.#failInFlight(
+              id,
+              `${request.method} failed: ${
+                this.#options.redact?.(describeError(error)) ?? describeError(error)
+              }`,
+            )
           );
       } else {
         this.#failInFlight(

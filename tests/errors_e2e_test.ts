@@ -271,3 +271,30 @@ Deno.test("an AgentCore runtime URL with an encoded ARN is signed as AWS expects
     assert("result" in await proxy.next());
   });
 });
+
+Deno.test("secrets a 403 echoes back never reach the client's error or the log", async () => {
+  const token = "IQoJb3JpZ2luX2VjEXAMPLEECHOEDTOKEN/xyz+0==";
+  const keys = new Map([[EXAMPLE_KEY_ID, {
+    secretAccessKey: EXAMPLE_SECRET,
+    sessionToken: token,
+  }]]);
+  const wrong = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYWRONGSECRET";
+  let error = "";
+  const out = await rawRun({
+    backend: { keys, echoSecretsOn403: true },
+    args: [...SCOPE, "--log-level", "debug"],
+    env: { AWS_SECRET_ACCESS_KEY: wrong, AWS_SESSION_TOKEN: token },
+  }, async (proxy) => {
+    await proxy.send(INIT(1));
+    error = await proxy.nextLine();
+  });
+  assertMatch(error, /signature does not match/);
+  assertMatch(error, /Authorization: \[redacted\]/, "the echo is there, scrubbed");
+  for (const text of [error, out.stderr]) {
+    assert(!text.includes(token), "the session token never appears");
+    assert(!text.includes(token.slice(0, 20)), "nor any part of it");
+    assert(!text.includes(wrong), "the secret never appears");
+    assert(!/Signature=[0-9a-f]+/.test(text), "no signature appears");
+    assert(!/AWS4-HMAC-SHA256 Credential/.test(text), "no authorization value appears");
+  }
+});

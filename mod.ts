@@ -36,6 +36,7 @@ import { createRetryingFetch } from "./src/retrying_fetch.ts";
 import { DEFAULT_RETRY_POLICY } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/signer.ts";
 import { StdioTransport } from "./src/stdio_transport.ts";
+import { guardStreams } from "./src/stream_guard.ts";
 import { compileToolPolicy } from "./src/tool_filter.ts";
 
 /** The package version, as published. */
@@ -110,7 +111,8 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     },
   );
   const tap = new ResponseTap((id) => proxy.takesUnread(id));
-  const tappedFetch = tap.wrap(remoteFetch);
+  // The guard below the tap: no line the tap or the SDK buffers grows past the limit.
+  const tappedFetch = tap.wrap(guardStreams(remoteFetch));
   const remote: RenewingRemote = new RenewingRemote({
     open: () =>
       new StreamableHTTPClientTransport(options.endpoint, {

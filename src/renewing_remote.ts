@@ -19,7 +19,14 @@ import {
   StreamableHTTPError,
 } from "./mcp_sdk.ts";
 import { describeError, type Logger } from "./log.ts";
-import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "./message_kind.ts";
+import {
+  cancelledRequestId,
+  isErrorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+} from "./message_kind.ts";
+import { STREAM_END_METHOD, type StreamEnd } from "./stream_guard.ts";
 import type { RemoteTransport } from "./proxy.ts";
 import { ownId } from "./request_ids.ts";
 
@@ -56,6 +63,8 @@ interface InFlight {
   request: JSONRPCRequest;
   /** Whether `send` has returned, so the answer is to come on a stream. */
   sent: boolean;
+  /** Whether it was sent again after its stream ended without an answer (at most once). */
+  resent?: boolean;
 }
 
 /**
@@ -114,7 +123,12 @@ export class RenewingRemote implements RemoteTransport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
-      this.#inFlight.set(message.id, { request: message, sent: false });
+      const resent = this.#inFlight.get(message.id)?.resent;
+      this.#inFlight.set(message.id, {
+        request: message,
+        sent: false,
+        ...(resent ? { resent } : {}),
+      });
     }
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) this.#inFlight.delete(cancelled);
@@ -168,6 +182,13 @@ export class RenewingRemote implements RemoteTransport {
 
   #wire(transport: SessionTransport): SessionTransport {
     transport.onmessage = (message) => {
+      if (isNotification(message) && message.method === STREAM_END_METHOD) {
+        // Only the current session's streams: a request replayed elsewhere still has its answer to come.
+        if (transport === this.#current && !this.#renewing) {
+          this.#streamEnded(message.params as unknown as StreamEnd);
+        }
+        return;
+      }
       if (transport !== this.#current && !this.#renewing) return;
       this.#fromBackend(message);
     };
@@ -195,6 +216,39 @@ export class RenewingRemote implements RemoteTransport {
       this.#inFlight.delete(message.id);
     }
     this.onmessage?.(message);
+  }
+
+  /**
+   * A request's event stream ended: if its answer has not come and the SDK
+   * will not resume the stream, it never will, so the client is told now
+   * rather than at the timeout.
+   */
+  #streamEnded(end: StreamEnd): void {
+    const entry = this.#inFlight.get(end.request);
+    if (!entry || (end.resumable && end.overlong === undefined)) return;
+    const { request } = entry;
+    const method = request.method;
+    if (end.overlong === undefined && !entry.resent && this.#options.canReplay(request)) {
+      // Safe to repeat (the proxy retries such requests after a 502 or 504 too): once more.
+      this.#options.logger.info(
+        `the server's stream ended before it answered ${method}; sending it again`,
+      );
+      entry.resent = true;
+      this.send(request).catch((error) =>
+        this.#failInFlight(request.id, `${method} failed: ${this.#describe(error)}`)
+      );
+      return;
+    }
+    this.#failInFlight(
+      end.request,
+      end.overlong !== undefined
+        ? `The server's answer to ${method} has a line longer than the ${end.overlong} byte limit; it was dropped`
+        : `The server's event stream ended before it answered ${method}, with no event id to resume from${
+          method === "tools/call"
+            ? "; the call may or may not have run. Check before trying again"
+            : ". Try again"
+        }`,
+    );
   }
 
   /** Whether `message` was answered by `recheck` instead of being sent on a new session. */
@@ -278,12 +332,7 @@ export class RenewingRemote implements RemoteTransport {
             refused ? undefined : fresh.send(request).then(() => entry.sent = true)
           )
           .catch((error) =>
-            this.#failInFlight(
-              id,
-              `${request.method} failed: ${
-                this.#options.redact?.(describeError(error)) ?? describeError(error)
-              }`,
-            )
+            this.#failInFlight(id, `${request.method} failed: ${this.#describe(error)}`)
           );
       } else {
         this.#failInFlight(
@@ -292,6 +341,12 @@ export class RenewingRemote implements RemoteTransport {
         );
       }
     }
+  }
+
+  /** One line for `error`, scrubbed of secrets, for the client. */
+  #describe(error: unknown): string {
+    const text = describeError(error);
+    return this.#options.redact?.(text) ?? text;
   }
 
   #failInFlight(id: RequestId, message: string): void {

@@ -21,14 +21,15 @@
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
-import { readProfileRegion } from "./src/aws_config.ts";
+import { profileRegion } from "./src/aws_config.ts";
 import { createCredentialSource } from "./src/credentials.ts";
 import { resolveScope, resolveService } from "./src/endpoint.ts";
 import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { Redactor } from "./src/redactor.ts";
-import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
+import { preflight, PreflightError } from "./src/preflight.ts";
+import { answerStartupFailure } from "./src/startup_failure.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
 import { ResponseTap } from "./src/response_tap.ts";
@@ -46,17 +47,6 @@ function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
-/**
- * The shared config file the credential chain would read, when credentials
- * may come from files; `$HOME/.aws/config` when the home directory cannot be
- * read yet (its permission is missing too, and is named with it).
- */
-function configFileNeeded(options: ProxyOptions): string | undefined {
-  if (!options.profile && readEnv("AWS_ACCESS_KEY_ID")) return undefined;
-  const home = readEnv("HOME") ?? readEnv("USERPROFILE");
-  return readEnv("AWS_CONFIG_FILE") ?? `${home ?? "$HOME"}/.aws/config`;
-}
-
 /** Runs `fn`, turning what it throws into a {@linkcode UsageError}. */
 function asUsage<T>(fn: () => T): T {
   try {
@@ -69,18 +59,14 @@ function asUsage<T>(fn: () => T): T {
 async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): Promise<number> {
   asUsage(() => resolveService(options.endpoint, options.service));
   // Before anything reads a variable, a file or a host: Deno would prompt on a terminal.
-  const missing = missingPermissions(
-    { host: options.endpoint.host, configFile: configFileNeeded(options) },
-    denoPermissionQuery,
-  );
-  if (missing.length > 0) {
-    logger.error(`missing Deno permissions: add ${missing.join(", ")}`);
-    return 2;
-  }
+  const { files, needs } = await preflight({
+    host: options.endpoint.host,
+    profile: options.profile,
+  });
   const scope = await resolveScope(options.endpoint, {
     service: options.service,
     region: options.region,
-    profileRegion: () => readProfileRegion(options.profile),
+    profileRegion: () => Promise.resolve(profileRegion(files, options.profile)),
     envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
   }).catch((error) => {
     throw new UsageError(describeError(error));
@@ -90,8 +76,14 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
       `${options.profile ? ` with profile ${options.profile}` : ""}` +
       (options.allowWrite ? "; every tool exposed (--allow-write)" : "; read-only tools only"),
   );
+  logger.debug(`credentials from ${needs.source}`);
 
-  const credentials = createCredentialSource({ profile: options.profile, logger, redactor });
+  const credentials = createCredentialSource({
+    profile: options.profile,
+    logger,
+    redactor,
+    process: needs.process,
+  });
   const redact = (text: string) => redactor.redact(text);
   const timeoutMs = options.timeoutSeconds * 1000;
   // Every attempt goes through the signer, so each retry is signed anew.
@@ -137,7 +129,12 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     }),
     metadata: { AWS_REGION: scope.region, ...options.metadata },
     timeoutMs,
-    errorContext: { host: options.endpoint.host, ...scope, profile: options.profile },
+    errorContext: {
+      host: options.endpoint.host,
+      path: options.endpoint.pathname,
+      ...scope,
+      profile: options.profile,
+    },
     logger,
     redact,
   });
@@ -166,7 +163,8 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     command = parseCommand(args, { AWS_PROFILE: readEnv("AWS_PROFILE") });
   } catch (error) {
-    return usageFailure(error, createLogger());
+    if (!(error instanceof UsageError)) throw error;
+    return await cannotStart(2, `${error.message} (see --help)`, createLogger());
   }
   if (command.kind === "help") {
     print(helpText(denoJson.name, VERSION));
@@ -181,17 +179,23 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     return await run(command.options, logger, redactor);
   } catch (error) {
-    if (error instanceof UsageError) return usageFailure(error, logger);
-    logger.error(`cannot start: ${describeError(error)}`);
-    return 1;
+    if (error instanceof UsageError) {
+      return await cannotStart(2, `${error.message} (see --help)`, logger);
+    }
+    if (error instanceof PreflightError) return await cannotStart(2, error.message, logger);
+    return await cannotStart(1, `cannot start: ${describeError(error)}`, logger);
   }
 }
 
-/** Reports a command line that cannot be run; exit code 2. Anything else is rethrown. */
-function usageFailure(error: unknown, logger: Logger): number {
-  if (!(error instanceof UsageError)) throw error;
-  logger.error(`${error.message} (see --help)`);
-  return 2;
+/**
+ * Reports why the proxy cannot start, on stderr and to the waiting client,
+ * and returns the exit code: 2 for what the command line or the permissions
+ * must fix, 1 for anything else.
+ */
+async function cannotStart(code: 1 | 2, reason: string, logger: Logger): Promise<number> {
+  logger.error(reason);
+  await answerStartupFailure(reason);
+  return code;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

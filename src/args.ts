@@ -4,6 +4,7 @@
  * @module
  */
 import { parseFlags } from "./cli_flags.ts";
+import { closest } from "./closest.ts";
 import { parseEndpoint } from "./endpoint.ts";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
 import { parseHeaderFlag, parseMetadataFlag } from "./request_extras.ts";
@@ -143,7 +144,10 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
   try {
     parsed = parseFlags(argv, FLAGS);
   } catch (error) {
-    throw new UsageError(firstSentence(error instanceof Error ? error.message : String(error)));
+    const message = firstSentence(error instanceof Error ? error.message : String(error));
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const near = unknown === undefined ? undefined : closest(unknown, Object.keys(FLAGS));
+    throw new UsageError(near ? `${message}; did you mean --${near}?` : message);
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };

@@ -1,23 +1,27 @@
 /**
- * Reads what the shared AWS config files say about a profile, with the AWS
- * SDK's own loader (which honours `AWS_CONFIG_FILE` and
- * `AWS_SHARED_CREDENTIALS_FILE`).
+ * Reads the shared AWS config files with the AWS SDK's own loader (which
+ * honours `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`), and what
+ * they say about a profile.
  *
  * @module
  */
 import { loadSharedConfigFiles } from "@smithy/core/config";
+import type { SharedFiles } from "./credential_needs.ts";
 
 /**
- * The `region` configured for `profile` (`default` when absent) in the shared
- * config or credentials file, or `undefined` when neither sets one or the
- * files cannot be read.
+ * The shared config and credentials files, parsed afresh; empty when they
+ * cannot be read (a missing file is no error: the chain may not need one).
  */
-export async function readProfileRegion(profile: string | undefined): Promise<string | undefined> {
-  const name = profile ?? "default";
+export async function readSharedFiles(): Promise<SharedFiles> {
   try {
-    const { configFile, credentialsFile } = await loadSharedConfigFiles();
-    return configFile[name]?.region ?? credentialsFile[name]?.region;
+    return await loadSharedConfigFiles({ ignoreCache: true });
   } catch {
-    return undefined;
+    return { configFile: {}, credentialsFile: {} };
   }
+}
+
+/** The `region` the shared files set for `profile` (`default` when absent), if any. */
+export function profileRegion(files: SharedFiles, profile: string | undefined): string | undefined {
+  const name = profile ?? "default";
+  return files.configFile[name]?.region ?? files.credentialsFile[name]?.region;
 }

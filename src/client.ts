@@ -20,7 +20,7 @@
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type AwsCredentials, createCredentialSource } from "./credentials.ts";
-import { readProfileRegion } from "./aws_config.ts";
+import { profileRegion, readSharedFiles } from "./aws_config.ts";
 import { parseEndpoint, resolveScope } from "./endpoint.ts";
 import { readEnv } from "./env.ts";
 import { createLogger } from "./log.ts";
@@ -61,8 +61,9 @@ export async function connectSigV4Client(options: SigV4ClientOptions): Promise<C
   const scope = await resolveScope(endpoint, {
     service: options.service,
     region: options.region,
-    profileRegion: () => readProfileRegion(options.profile),
+    profileRegion: async () => profileRegion(await readSharedFiles(), options.profile),
     envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+    naming: "options",
   });
   const given = options.credentials;
   const credentials = given === undefined

@@ -7,6 +7,8 @@
  * @module
  */
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { FetchHttpHandler } from "@smithy/fetch-http-handler";
+import { processCredentialSource } from "./process_credentials.ts";
 import type { Logger } from "./log.ts";
 import type { Redactor } from "./redactor.ts";
 
@@ -42,6 +44,8 @@ export interface CredentialSourceOptions {
   logger: Logger;
   /** Told the secret key and session token of each set resolved, to keep them out of any text. */
   redactor?: Redactor;
+  /** The profile's own `credential_process`, run without a shell instead of the SDK's chain. */
+  process?: string | undefined;
 }
 
 /**
@@ -66,23 +70,17 @@ export function explainCredentialError(error: unknown, profile: string | undefin
   return `Cannot load AWS credentials for ${who}: ${detail}`;
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Creates the cached credential source for a profile. */
 export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {
-  const { logger, profile } = options;
-  const chainLogger = {
-    debug: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
-    info: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
-    warn: (...args: unknown[]) => logger.warn(`credentials: ${args.join(" ")}`),
-    error: (...args: unknown[]) => logger.error(`credentials: ${args.join(" ")}`),
-  };
-  const chain = fromNodeProviderChain({
-    ...(profile ? { profile } : {}),
-    // Read the shared config and credentials files afresh whenever the chain
-    // resolves (at start, near expiry, on forceRefresh) rather than once per
-    // process: a user who edits them or logs in again is picked up.
-    ignoreCache: true,
-    logger: chainLogger,
-  });
+  const { profile } = options;
+  const fromProcess = options.process && profile
+    ? processCredentialSource(options.process, profile)
+    : undefined;
+  const chain = fromProcess ?? sdkChain(options);
   let last: AwsCredentials | undefined;
   return async (request) => {
     try {
@@ -93,7 +91,53 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
       }
       return credentials;
     } catch (error) {
-      throw new CredentialsError(explainCredentialError(error, profile), { cause: error });
+      // The process source's messages already say what to fix; the SDK's are explained.
+      const message = fromProcess ? describe(error) : explainCredentialError(error, profile);
+      throw new CredentialsError(message, { cause: error });
     }
   };
+}
+
+/**
+ * Settings for the clients the chain makes itself (SSO, SSO OIDC, STS). Their
+ * defaults need more than the documented permissions: the user agent reads
+ * the OS release (`--allow-sys`), and the Node HTTPS stack reads the system
+ * CA store and `NODE_USE_SYSTEM_CA`. Deno's fetch needs neither, and honours
+ * `HTTPS_PROXY` and `NO_PROXY`.
+ */
+const SDK_CLIENT_CONFIG = {
+  requestHandler: new FetchHttpHandler(),
+  defaultUserAgentProvider: () => Promise.resolve([["aws-mcp-proxy"]] as [string][]),
+};
+
+/** The AWS SDK's Node provider chain for `options.profile`. */
+function sdkChain(options: CredentialSourceOptions): CredentialSource {
+  const { logger, profile } = options;
+  let webIdentityAssumer:
+    | ReturnType<typeof import("@aws-sdk/nested-clients/sts").getDefaultRoleAssumerWithWebIdentity>
+    | undefined;
+  const chainLogger = {
+    debug: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
+    info: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
+    warn: (...args: unknown[]) => logger.warn(`credentials: ${args.join(" ")}`),
+    error: (...args: unknown[]) => logger.error(`credentials: ${args.join(" ")}`),
+  };
+  return fromNodeProviderChain({
+    ...(profile ? { profile } : {}),
+    clientConfig: SDK_CLIENT_CONFIG,
+    // A web-identity profile's STS client is built without clientConfig; this one has it.
+    roleAssumerWithWebIdentity: async (params) => {
+      const { getDefaultRoleAssumerWithWebIdentity } = await import("@aws-sdk/nested-clients/sts");
+      webIdentityAssumer ??= getDefaultRoleAssumerWithWebIdentity({
+        ...SDK_CLIENT_CONFIG,
+        credentialProviderLogger: chainLogger,
+      });
+      return webIdentityAssumer(params);
+    },
+    // Read the shared config and credentials files afresh whenever the chain
+    // resolves (at start, near expiry, on forceRefresh) rather than once per
+    // process: a user who edits them or logs in again is picked up.
+    ignoreCache: true,
+    logger: chainLogger,
+  });
 }

@@ -129,6 +129,13 @@ export interface ScopeSources {
   profileRegion?: (() => Promise<string | undefined>) | undefined;
   /** `AWS_REGION`, else `AWS_DEFAULT_REGION`, when set. */
   envRegion?: string | undefined;
+  /** Whether errors name the CLI's flags (`--service`) or the library's options (`service`). */
+  naming?: "flags" | "options";
+}
+
+/** How an error names the setting to give: as a CLI flag or as a library option. */
+function settingName(setting: "service" | "region", naming: "flags" | "options" = "flags") {
+  return naming === "flags" ? `pass --${setting}` : `set the ${setting} option`;
 }
 
 /**
@@ -136,11 +143,17 @@ export interface ScopeSources {
  * host name implies. Throws a `TypeError` that names the flag when neither
  * does. Pure, so the CLI checks it before anything else.
  */
-export function resolveService(endpoint: URL, given?: string): string {
+export function resolveService(
+  endpoint: URL,
+  given?: string,
+  naming: "flags" | "options" = "flags",
+): string {
   const service = given ?? inferScope(endpoint.hostname).service;
   if (!service) {
     throw new TypeError(
-      `Cannot infer the SigV4 service from "${endpoint.hostname}": pass --service (for example --service bedrock-agentcore)`,
+      `Cannot infer the SigV4 service from "${endpoint.hostname}": ${
+        settingName("service", naming)
+      } (for example bedrock-agentcore)`,
     );
   }
   return service;
@@ -154,12 +167,14 @@ export function resolveService(endpoint: URL, given?: string): string {
  */
 export async function resolveScope(endpoint: URL, sources: ScopeSources): Promise<SigningScope> {
   const inferred = inferScope(endpoint.hostname);
-  const service = resolveService(endpoint, sources.service);
+  const service = resolveService(endpoint, sources.service, sources.naming);
   const region = sources.region ?? inferred.region ?? (await sources.profileRegion?.()) ??
     sources.envRegion;
   if (!region) {
     throw new TypeError(
-      `Cannot infer the AWS region from "${endpoint.hostname}", the profile or AWS_REGION: pass --region (for example --region us-east-1)`,
+      `Cannot infer the AWS region from "${endpoint.hostname}", the profile or AWS_REGION: ${
+        settingName("region", sources.naming)
+      } (for example us-east-1)`,
     );
   }
   return { service, region };

@@ -75,3 +75,23 @@ export function missingPermissions(needs: PermissionNeeds, query: PermissionQuer
 export function denoPermissionQuery(descriptor: Deno.PermissionDescriptor): Deno.PermissionState {
   return Deno.permissions.querySync(descriptor).state;
 }
+
+/**
+ * The flags to add so the credential chain can reach what `needs` names
+ * (see `credential_needs.ts`); empty when everything is granted.
+ */
+export function missingForCredentials(
+  needs: { source: string; hosts: string[]; files: string[]; programs: string[] },
+  query: PermissionQuery,
+): string[] {
+  const missing: string[] = [];
+  const hosts = needs.hosts.filter((host) => query({ name: "net", host }) !== "granted");
+  if (hosts.length > 0) missing.push(`--allow-net=${hosts.join(",")}`);
+  const files = needs.files.filter((path) => query({ name: "read", path }) !== "granted");
+  if (files.length > 0) missing.push(`--allow-read=${files.join(",")}`);
+  const programs = needs.programs.filter((command) =>
+    query({ name: "run", command }) !== "granted"
+  );
+  if (programs.length > 0) missing.push(`--allow-run=${programs.join(",")}`);
+  return missing;
+}

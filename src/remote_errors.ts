@@ -12,6 +12,8 @@ import { type AuthFailure, authFailureKind, awsErrorMessage } from "./aws_error.
 export interface ErrorContext {
   /** The endpoint host. */
   host: string;
+  /** The endpoint path, to suggest `/mcp` when a 404 may mean it is missing. */
+  path?: string;
   /** The signing service. */
   service: string;
   /** The signing region. */
@@ -64,9 +66,14 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
     };
   }
   if (status === 404) {
+    const hint = ctx.path !== undefined && !/mcp|invocations/i.test(ctx.path)
+      ? `: MCP servers are usually served under /mcp, as in https://${ctx.host}${
+        ctx.path.replace(/\/$/, "")
+      }/mcp`
+      : "";
     return {
       status,
-      message: `The endpoint answered HTTP 404 (not found)${aws}. Check the URL`,
+      message: `The endpoint answered HTTP 404 (not found)${aws}. Check the URL${hint}`,
     };
   }
   if (status === 429) {

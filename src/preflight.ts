@@ -1,0 +1,108 @@
+/**
+ * The checks the CLI makes before it reads a variable, a file or a host for
+ * real: the base permissions, the profile, and what the profile's credential
+ * source will reach. Each failure is one line that names the fix; Deno never
+ * gets to prompt and the SDK never gets to fail in its own words.
+ *
+ * @module
+ */
+import { readSharedFiles } from "./aws_config.ts";
+import {
+  type CredentialNeeds,
+  credentialNeeds,
+  NEEDS_ENV,
+  type NeedsEnv,
+  type SharedFiles,
+} from "./credential_needs.ts";
+import { readEnv } from "./env.ts";
+import { closest } from "./closest.ts";
+import {
+  denoPermissionQuery,
+  missingForCredentials,
+  missingPermissions,
+  type PermissionQuery,
+} from "./permissions.ts";
+
+/** What start-up learned, when it may go on. */
+export interface Preflight {
+  /** The shared files as read at start. */
+  files: SharedFiles;
+  /** What the credential chain will reach. */
+  needs: CredentialNeeds;
+}
+
+/** Start-up cannot go on; `message` says why and what to do. */
+export class PreflightError extends Error {
+  /** Creates the error with its one-line message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "PreflightError";
+  }
+}
+
+/** Where the shared files are, as the AWS SDK looks for them. */
+export function sharedFilePaths(): { config: string; credentials: string } {
+  const home = readEnv("HOME") ?? readEnv("USERPROFILE") ?? "$HOME";
+  return {
+    config: readEnv("AWS_CONFIG_FILE") ?? `${home}/.aws/config`,
+    credentials: readEnv("AWS_SHARED_CREDENTIALS_FILE") ?? `${home}/.aws/credentials`,
+  };
+}
+
+function needsEnv(): NeedsEnv {
+  const env: NeedsEnv = {};
+  for (const name of NEEDS_ENV) {
+    const value = readEnv(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/** The profiles the shared files define, by name. */
+export function profileNames(files: SharedFiles): string[] {
+  const names = new Set<string>(Object.keys(files.credentialsFile));
+  for (const name of Object.keys(files.configFile)) {
+    if (!/^(sso-session|services)\./.test(name)) names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * Checks, in order, the permissions to read the environment, the shared
+ * files and the endpoint; that a named profile exists; and the permissions
+ * its credential source needs. Throws a {@linkcode PreflightError} naming
+ * every missing flag it can know of at once.
+ */
+export async function preflight(
+  options: { host: string; profile?: string | undefined },
+  query: PermissionQuery = denoPermissionQuery,
+): Promise<Preflight> {
+  const paths = sharedFilePaths();
+  const keysInEnv = !options.profile && readEnv("AWS_ACCESS_KEY_ID") !== undefined;
+  const base = missingPermissions(
+    { host: options.host, configFile: keysInEnv ? undefined : paths.config },
+    query,
+  );
+  if (base.length > 0) throw new PreflightError(`missing Deno permissions: add ${base.join(", ")}`);
+
+  const files = await readSharedFiles();
+  const profile = options.profile;
+  if (profile && !profileNames(files).includes(profile)) {
+    const near = closest(profile, profileNames(files));
+    throw new PreflightError(
+      `AWS profile "${profile}" is not in ${paths.config} or ${paths.credentials}${
+        near ? `; did you mean "${near}"?` : "."
+      } Create it with aws configure --profile ${profile} (or aws configure sso), or list them with aws configure list-profiles`,
+    );
+  }
+  const needs = credentialNeeds(profile, files, needsEnv());
+  const missing = missingForCredentials(needs, query);
+  if (missing.length > 0) {
+    throw new PreflightError(
+      `missing Deno permissions for the AWS credentials (${needs.source}): add ${
+        missing.join(" ")
+      }`,
+    );
+  }
+  return { files, needs };
+}

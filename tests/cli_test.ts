@@ -61,7 +61,8 @@ Deno.test("--version prints the package version", async () => {
 
 const BAD: [string[], RegExp][] = [
   [[], /Missing the endpoint/],
-  [[ENDPOINT, "--bogus"], /Unknown option '--bogus'/],
+  [[ENDPOINT, "--bogus"], /Unknown option '--bogus' \(see --help\)\n$/],
+  [[ENDPOINT, "--alow-write"], /Unknown option '--alow-write'; did you mean --allow-write\?/],
   [["http://example.com/mcp"], /plain http is allowed only for localhost/],
   [["https://mcp.example.com/mcp", "--region", "us-east-1"], /pass --service/],
   [["https://mcp.example.com/mcp", "--service", "s"], /pass --region/],
@@ -159,4 +160,51 @@ Deno.test({
       for (const flag of named) assert(lines[0]!.includes(flag), `${flag} named in: ${text}`);
     }
   },
+});
+
+Deno.test("when it cannot start, the proxy answers the client's initialize with the reason, then exits", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...FULL.slice(1), `${REPO_ROOT}mod.ts`, ENDPOINT],
+    env: proxyEnv("/nonexistent", {}, false),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(
+    '{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"inspector","version":"1"}}}\n',
+  ));
+  const output = await child.output();
+  const reply = JSON.parse(new TextDecoder().decode(output.stdout));
+  assertEquals(output.code, 2);
+  assertEquals(reply.id, "init");
+  assertMatch(
+    reply.error.message,
+    /^aws-mcp-proxy cannot start: missing Deno permissions: add --allow-net=abc\.execute-api/,
+  );
+  await writer.close().catch(() => {});
+});
+
+Deno.test("an unknown profile names the files searched and the nearest profile, without SDK noise", async () => {
+  const home = await Deno.makeTempDir();
+  await Deno.mkdir(`${home}/.aws`);
+  await Deno.writeTextFile(`${home}/.aws/config`, "[profile dev]\nregion = us-east-1\n");
+  try {
+    const { code, stderr } = await cli(
+      [FULL[0]!, `--allow-read=${home}/.aws`, FULL[2]!],
+      [ENDPOINT, "--profile", "deb"],
+      { HOME: home, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "x" },
+    );
+    assertEquals(code, 2);
+    assertEquals(stderr.trim().split("\n").length, 1, stderr);
+    assertMatch(
+      stderr,
+      new RegExp(
+        `AWS profile "deb" is not in ${home}/\\.aws/config or ${home}/\\.aws/credentials; did you mean "dev"\\?`,
+      ),
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 });

@@ -298,3 +298,14 @@ Deno.test("secrets a 403 echoes back never reach the client's error or the log",
     assert(!/AWS4-HMAC-SHA256 Credential/.test(text), "no authorization value appears");
   }
 });
+
+Deno.test("a 404 on a URL without /mcp suggests it", async () => {
+  await rawRun({ endpoint: (url) => new URL("/", url) }, async (proxy) => {
+    await proxy.send(INIT(1));
+    const reply = await proxy.next();
+    assertMatch(
+      (reply.error as { message: string }).message,
+      /HTTP 404 \(not found\).*Check the URL: MCP servers are usually served under \/mcp, as in https:\/\/127\.0\.0\.1:\d+\/mcp/,
+    );
+  });
+});

@@ -20,7 +20,7 @@
  */
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
-import { parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
+import { type ConfigClient, parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
 import { profileRegion } from "./src/aws_config.ts";
 import { createCredentialSource } from "./src/credentials.ts";
 import { resolveScope, resolveService } from "./src/endpoint.ts";
@@ -28,7 +28,9 @@ import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { Redactor } from "./src/redactor.ts";
-import { preflight, PreflightError } from "./src/preflight.ts";
+import { inspectCredentials, preflight, PreflightError, sharedFilePaths } from "./src/preflight.ts";
+import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
+import { renderClientConfig } from "./src/print_config.ts";
 import { answerStartupFailure } from "./src/startup_failure.ts";
 import { McpProxy } from "./src/proxy.ts";
 import { RenewingRemote } from "./src/renewing_remote.ts";
@@ -157,6 +159,36 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   return 0;
 }
 
+/** The `--print-config` output: what the start-up check would need, as a client configuration. */
+async function printConfig(
+  options: ProxyOptions,
+  client: ConfigClient,
+  flags: string[],
+): Promise<string> {
+  const missing = missingPermissions(
+    { host: options.endpoint.host, configFile: sharedFilePaths().config },
+    denoPermissionQuery,
+  ).filter((flag) => !flag.startsWith("--allow-net"));
+  if (missing.length > 0) {
+    throw new PreflightError(`--print-config reads the AWS config: add ${missing.join(", ")}`);
+  }
+  const { needs, paths } = await inspectCredentials(options.profile);
+  // The client will not have this shell's AWS_PROFILE.
+  if (options.profile && !flags.some((f) => f === "--profile" || f.startsWith("--profile="))) {
+    flags = [...flags, "--profile", options.profile];
+  }
+  const folder = (path: string) => path.replace(/[/\\][^/\\]*$/, "");
+  return renderClientConfig({
+    client,
+    specifier: `jsr:${denoJson.name}`,
+    endpoint: options.endpoint,
+    flags,
+    hosts: [options.endpoint.host, ...needs.hosts],
+    reads: [...new Set([folder(paths.config), folder(paths.credentials), ...needs.files])],
+    programs: needs.programs,
+  });
+}
+
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let command;
@@ -177,6 +209,10 @@ export async function main(args: readonly string[]): Promise<number> {
   const redactor = new Redactor();
   const logger = createLogger({ level: command.options.logLevel, redactor });
   try {
+    if (command.kind === "print-config") {
+      print(await printConfig(command.options, command.client, command.flags));
+      return 0;
+    }
     return await run(command.options, logger, redactor);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -39,11 +39,25 @@ export interface ProxyOptions {
   logLevel: LogLevel;
 }
 
+/** The MCP clients `--print-config` writes a configuration for. */
+export const CONFIG_CLIENTS = ["claude", "vscode"] as const;
+
+/** One of {@linkcode CONFIG_CLIENTS}. */
+export type ConfigClient = typeof CONFIG_CLIENTS[number];
+
 /** What the command line asks for. */
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "run"; options: ProxyOptions };
+  | { kind: "run"; options: ProxyOptions }
+  | {
+    kind: "print-config";
+    options: ProxyOptions;
+    /** The client whose configuration format to print. */
+    client: ConfigClient;
+    /** The proxy's own flags as given, to carry into the configuration. */
+    flags: string[];
+  };
 
 /** A command line that cannot be run; the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -78,6 +92,8 @@ const FLAGS = {
   timeout: { type: "string" },
   retries: { type: "string" },
   "log-level": { type: "string" },
+  "print-config": { type: "boolean" },
+  client: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -196,5 +212,37 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  return { kind: "run", options };
+  if (values["print-config"] !== true) {
+    if (values.client !== undefined) throw new UsageError("--client goes with --print-config");
+    return { kind: "run", options };
+  }
+  const client = stringFlag(values.client) ?? "claude";
+  const known = CONFIG_CLIENTS.find((c) => c === client);
+  if (!known) {
+    throw new UsageError(`--client must be one of ${CONFIG_CLIENTS.join(", ")}, not "${client}"`);
+  }
+  return { kind: "print-config", options, client: known, flags: proxyFlags(argv) };
+}
+
+/** `argv` without the endpoint and the flags that only `--print-config` reads. */
+function proxyFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--print-config" || arg.startsWith("--client=")) continue;
+    if (arg === "--client") {
+      i++;
+      continue;
+    }
+    if (!arg.startsWith("-") && !(out.length > 0 && takesValue(out.at(-1)!))) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+/** Whether `arg` is a flag whose value is the next argument. */
+function takesValue(arg: string): boolean {
+  const name = arg.replace(/^--/, "");
+  return !name.includes("=") &&
+    (FLAGS as Record<string, { type: string }>)[name]?.type === "string";
 }

@@ -47,18 +47,27 @@ Flags:
                           have run is never re-sent (default: 2)
   --log-level LEVEL       error, warn, info or debug, written to stderr
                           (default: info)
+  --print-config          Print an MCP client configuration for this endpoint
+                          and profile, with the fewest permissions that work,
+                          instead of starting (run it with --allow-read and
+                          --allow-env as below)
+  --client NAME           With --print-config: claude (also Amazon Q CLI, Kiro,
+                          Cursor) or vscode (default: claude)
   -h, --help              Show this text
   -V, --version           Show the version
 
 Permissions (Deno; never -A):
-  --allow-net=HOST        The endpoint host; add sts.REGION.amazonaws.com for
-                          assume-role, portal.sso.REGION.amazonaws.com and
-                          oidc.REGION.amazonaws.com for SSO, 169.254.169.254 or
-                          169.254.170.2 for instance or container credentials
+  --allow-net=HOST        The endpoint host, and what the profile's credential
+                          source calls: STS for assume-role and web identity,
+                          the SSO portal and OIDC hosts of the sso_region, the
+                          container or instance metadata service. The proxy
+                          names the exact hosts at start; --print-config writes
+                          them into the client configuration.
   --allow-read=$HOME/.aws The shared config, credentials and SSO cache files
+                          (and a web identity token file)
   --allow-env=${ENV_PERMISSION}
                           The AWS variables and the home directory
-  --allow-run             Only for credential_process profiles
+  --allow-run=PROGRAM     Only for a credential_process: the program it names
 
 ${V8_FLAGS} keeps V8's young generation small: about 40 MB
 less memory, at no measured cost in speed. The proxy runs without it too.

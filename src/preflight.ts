@@ -67,6 +67,23 @@ export function profileNames(files: SharedFiles): string[] {
   return [...names];
 }
 
+/** What the credential chain of `profile` will need, from the shared files; no permission check. */
+export async function inspectCredentials(
+  profile: string | undefined,
+): Promise<Preflight & { paths: { config: string; credentials: string } }> {
+  const paths = sharedFilePaths();
+  const files = await readSharedFiles();
+  if (profile && !profileNames(files).includes(profile)) {
+    const near = closest(profile, profileNames(files));
+    throw new PreflightError(
+      `AWS profile "${profile}" is not in ${paths.config} or ${paths.credentials}${
+        near ? `; did you mean "${near}"?` : "."
+      } Create it with aws configure --profile ${profile} (or aws configure sso), or list them with aws configure list-profiles`,
+    );
+  }
+  return { files, needs: credentialNeeds(profile, files, needsEnv()), paths };
+}
+
 /**
  * Checks, in order, the permissions to read the environment, the shared
  * files and the endpoint; that a named profile exists; and the permissions
@@ -84,18 +101,7 @@ export async function preflight(
     query,
   );
   if (base.length > 0) throw new PreflightError(`missing Deno permissions: add ${base.join(", ")}`);
-
-  const files = await readSharedFiles();
-  const profile = options.profile;
-  if (profile && !profileNames(files).includes(profile)) {
-    const near = closest(profile, profileNames(files));
-    throw new PreflightError(
-      `AWS profile "${profile}" is not in ${paths.config} or ${paths.credentials}${
-        near ? `; did you mean "${near}"?` : "."
-      } Create it with aws configure --profile ${profile} (or aws configure sso), or list them with aws configure list-profiles`,
-    );
-  }
-  const needs = credentialNeeds(profile, files, needsEnv());
+  const { files, needs } = await inspectCredentials(options.profile);
   const missing = missingForCredentials(needs, query);
   if (missing.length > 0) {
     throw new PreflightError(

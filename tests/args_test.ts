@@ -96,3 +96,34 @@ for (const [argv, message] of BAD) {
     );
   });
 }
+
+Deno.test("--print-config carries the proxy's own flags, not the endpoint or --client", () => {
+  const command = parseCommand([
+    "--print-config",
+    "https://aws-mcp.us-east-1.api.aws/mcp",
+    "--profile",
+    "dev",
+    "--client",
+    "vscode",
+    "--allow-tool=read_*",
+    "--allow-write",
+  ], {});
+  assertEquals(command.kind, "print-config");
+  if (command.kind !== "print-config") return;
+  assertEquals(command.client, "vscode");
+  assertEquals(command.flags, ["--profile", "dev", "--allow-tool=read_*", "--allow-write"]);
+  assertThrows(
+    () => parseCommand(["https://aws-mcp.us-east-1.api.aws/mcp", "--client", "claude"], {}),
+    UsageError,
+    "--client goes with --print-config",
+  );
+  assertThrows(
+    () =>
+      parseCommand(
+        ["--print-config", "https://aws-mcp.us-east-1.api.aws/mcp", "--client", "x"],
+        {},
+      ),
+    UsageError,
+    "--client must be one of claude, vscode",
+  );
+});

@@ -14,9 +14,12 @@ import {
   BACKEND_SCOPE,
   initializeLine,
   makeAwsHome,
+  proxyEnv,
+  REPO_ROOT,
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
+import { ENV_PERMISSION } from "../src/permissions.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
 const SSO_CONFIG = `[profile dev]
@@ -228,3 +231,76 @@ for (const source of SOURCES) {
     }
   });
 }
+
+Deno.test("--print-config prints a client configuration whose permissions are exactly enough", async () => {
+  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET }]]);
+  const backend = startBackend({ keys });
+  const aws = startFakeAws(keys);
+  const home = await makeAwsHome({ config: SSO_CONFIG });
+  for (const [path, text] of Object.entries(ssoCache(aws, 3600_000))) {
+    await Deno.mkdir(`${home.home}/.aws/sso/cache`, { recursive: true });
+    await Deno.writeTextFile(`${home.home}/${path}`, text);
+  }
+  const env = { ...proxyEnv(home.home, aws.env(), false), AWS_PROFILE: "dev" };
+  try {
+    const printed = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        `--allow-read=${home.home}/.aws`,
+        `--allow-env=${ENV_PERMISSION}`,
+        `${REPO_ROOT}mod.ts`,
+        "--print-config",
+        backend.url.href,
+        ...BACKEND_SCOPE,
+        "--client",
+        "vscode",
+      ],
+      env,
+      clearEnv: true,
+    }).output();
+    assertEquals(printed.code, 0, new TextDecoder().decode(printed.stderr));
+    const config = JSON.parse(new TextDecoder().decode(printed.stdout));
+    const server = config.servers["aws-mcp"];
+    assertEquals(server.type, "stdio");
+    assertEquals(server.command, "deno");
+    const args = server.args as string[];
+    assertEquals(
+      args.find((a) => a.startsWith("--allow-net=")),
+      `--allow-net=${backend.url.host},${aws.sso.host},${aws.oidc.host}`,
+    );
+    assertEquals(args.find((a) => a.startsWith("--allow-read=")), `--allow-read=${home.home}/.aws`);
+    assertEquals(
+      args.slice(-6),
+      [...BACKEND_SCOPE, "--profile", "dev"],
+      "AWS_PROFILE carried over",
+    );
+
+    // Run exactly that, with the local module for the JSR one (which cannot be fetched here).
+    const at = args.indexOf("jsr:@mcp-sigv4/aws-mcp-proxy");
+    assert(at > 0);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", ...args.slice(1, at), `${REPO_ROOT}mod.ts`, ...args.slice(at + 1)],
+      env: { ...env, AWS_PROFILE: "" },
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`${initializeLine(1)}\n`));
+    await writer.close();
+    const output = await child.output();
+    const reply = JSON.parse(new TextDecoder().decode(output.stdout).split("\n")[0]!);
+    assertEquals(
+      reply.result?.serverInfo?.name,
+      "sigv4-test-backend",
+      new TextDecoder().decode(output.stderr),
+    );
+    assertEquals(aws.calls.getRoleCredentials, ["sso-access-token-1"]);
+  } finally {
+    await aws.close();
+    await backend.close();
+    await home.remove();
+  }
+});

@@ -116,6 +116,13 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
         `${ctx.host} sent no response in time: ${error.message}. Try again, or raise --timeout`,
     };
   }
+  if (/certificate|UnknownIssuer|CertNotValid|self[- ]signed/i.test(text)) {
+    return {
+      message: `The TLS certificate of ${ctx.host} is not trusted: ${
+        text.slice(0, MAX_DETAIL)
+      }. If your network uses its own certificate authority, run deno with --cert=CA.pem (or set DENO_CERT=CA.pem)`,
+    };
+  }
   if (error instanceof Error && error.name === "NotCapable") {
     return {
       message: `Deno's permissions stopped the proxy: ${text}`,

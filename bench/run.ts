@@ -106,6 +106,13 @@ async function coldStart(
   return elapsed;
 }
 
+/** What the bench asks of a client: the library's (SDK 2.x) and the SDK 1.x clients alike. */
+interface BenchClient {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  ping(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 function rss(pid: number): { rssMb: number; peakMb: number } {
   // Deno lets only --allow-all read /proc directly; `cat` needs --allow-run alone.
   const status = new TextDecoder().decode(
@@ -119,7 +126,7 @@ function rss(pid: number): { rssMb: number; peakMb: number } {
  * Round-trip times of `calls` echo calls from each client, the two
  * alternating call by call so that the machine's noise falls on both alike.
  */
-async function latencies(clients: Client[], calls: number): Promise<number[][]> {
+async function latencies(clients: BenchClient[], calls: number): Promise<number[][]> {
   for (const client of clients) {
     for (let i = 0; i < 200; i++) {
       await client.callTool({ name: "echo", arguments: { text: "warm" } });
@@ -160,7 +167,7 @@ async function connectProxy(
   env: Record<string, string>,
   name: string,
   v8Flags = true,
-): Promise<{ client: Client; pid: number }> {
+): Promise<{ client: BenchClient; pid: number }> {
   const args = proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"])
     .filter((arg) => v8Flags || arg !== V8_FLAGS);
   const transport = new StdioClientTransport({
@@ -198,7 +205,7 @@ async function tenMbPeak(env: Record<string, string>): Promise<TenMbPeak> {
   const before = rss(pid).rssMb;
   resetPeak(pid);
   const big = await client.callTool({ name: "big_result", arguments: { bytes: 10_000_000 } });
-  const bytes = (big.content as { text: string }[])[0]!.text.length;
+  const bytes = (big as { content: { text: string }[] }).content[0]!.text.length;
   if (bytes !== 10_000_000) throw new Error(`the 10 MB result came back with ${bytes} bytes`);
   const peak = rss(pid).peakMb;
   await client.close();
@@ -221,7 +228,7 @@ async function bareSteady(env: Record<string, string>, v8Flags: boolean): Promis
   return steady;
 }
 
-async function throughput(client: Client, inFlight: number, calls: number): Promise<number> {
+async function throughput(client: BenchClient, inFlight: number, calls: number): Promise<number> {
   let next = 0;
   const started = performance.now();
   const worker = async () => {
@@ -312,7 +319,7 @@ try {
   });
   const { client: proxied, pid: proxiedPid } = await connectProxy(env, "bench-proxy");
   // Side by side: the direct client first, then what a user would put between it and the backend.
-  const routes: { name: string; client: Client }[] = [
+  const routes: { name: string; client: BenchClient }[] = [
     { name: "direct (SDK client, signed)", client: direct },
     { name: "through the proxy", client: proxied },
   ];

@@ -9,8 +9,8 @@
  *
  * @module
  */
-import type { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
-import type { JsonSchemaType } from "@modelcontextprotocol/sdk/validation/types.js";
+import type { JsonSchemaType } from "@modelcontextprotocol/client";
+import type { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
 import type { Tool } from "./mcp_sdk.ts";
 
 /** The outcome of checking one call's arguments. */
@@ -33,7 +33,7 @@ export class ArgumentValidator {
 
   /** Ajv, imported once. */
   #load(): Promise<AjvJsonSchemaValidator> {
-    this.#provider ??= import("@modelcontextprotocol/sdk/validation/ajv").then((ajv) =>
+    this.#provider ??= import("@modelcontextprotocol/client/validators/ajv").then((ajv) =>
       new ajv.AjvJsonSchemaValidator()
     );
     return this.#provider;

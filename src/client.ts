@@ -17,8 +17,7 @@
  *
  * @module
  */
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Client } from "@modelcontextprotocol/client";
 import { type AwsCredentials, createCredentialSource } from "./credentials.ts";
 import { profileRegion, readSharedFiles } from "./aws_config.ts";
 import { parseEndpoint, resolveScope } from "./endpoint.ts";

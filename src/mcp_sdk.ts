@@ -1,19 +1,24 @@
 /**
- * The parts of the MCP TypeScript SDK the proxy uses, imported in one place.
- *
- * The SDK's `"./*"` export maps `X.js` to the types file `X.js.d.ts`, which
- * does not exist, so Deno types every `.js` subpath import as `any`
- * (modelcontextprotocol/typescript-sdk#2701). Each import below names its
- * real declaration file with `@ts-types`; drop them once the SDK ships the
- * fix.
+ * The parts of the MCP TypeScript SDK the proxy uses, imported in one place:
+ * the 2.x client package (`@modelcontextprotocol/client`). The proxy's own
+ * stdio transport means it needs nothing of the server package at run time.
  *
  * @module
  */
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  PARSE_ERROR,
+} from "@modelcontextprotocol/client";
 
-// @ts-types="@modelcontextprotocol/sdk/types"
-export { ErrorCode, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
+export {
+  parseJSONRPCMessage,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
 export type {
+  FetchLike,
   JSONRPCErrorResponse,
   JSONRPCMessage,
   JSONRPCNotification,
@@ -23,11 +28,17 @@ export type {
   RequestId,
   Result,
   Tool,
-} from "@modelcontextprotocol/sdk/types.js";
-// @ts-types="@modelcontextprotocol/sdk/shared/transport"
-export type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-export {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+  Transport,
+} from "@modelcontextprotocol/client";
+
+/** The JSON-RPC error codes the proxy answers with. */
+export const ErrorCode = {
+  ParseError: PARSE_ERROR,
+  InvalidRequest: INVALID_REQUEST,
+  InvalidParams: INVALID_PARAMS,
+  InternalError: INTERNAL_ERROR,
+  /** The code the MCP SDKs give a request whose connection closed before its answer. */
+  ConnectionClosed: -32000,
+  /** The code the MCP SDKs give a request that timed out. */
+  RequestTimeout: -32001,
+} as const;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { StreamableHTTPError } from "./mcp_sdk.ts";
+import { SdkHttpError } from "./mcp_sdk.ts";
 import { CredentialsError } from "./credentials.ts";
 import { type AuthFailure, authFailureKind, awsErrorMessage } from "./aws_error.ts";
 
@@ -102,9 +102,10 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
   if (error instanceof CredentialsError) {
     return { message: error.message };
   }
-  if (error instanceof StreamableHTTPError && typeof error.code === "number" && error.code >= 100) {
-    const body = error.message.replace(/^Streamable HTTP error: [^:]*: ?/, "");
-    return fromHttp(error.code, awsErrorMessage(body), ctx);
+  if (error instanceof SdkHttpError && error.status >= 100) {
+    // "Error POSTing to endpoint: <the body, or the redirect not followed>"
+    const body = error.message.replace(/^[^:]*: ?/, "");
+    return fromHttp(error.status, awsErrorMessage(body), ctx);
   }
   const cause = error instanceof Error && error.cause instanceof Error
     ? `: ${error.cause.message}`

@@ -16,7 +16,7 @@ import {
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
-  StreamableHTTPError,
+  SdkHttpError,
 } from "./mcp_sdk.ts";
 import { describeError, type Logger } from "./log.ts";
 import {
@@ -74,9 +74,9 @@ interface InFlight {
  * valid session ID provided", "Server not initialized").
  */
 export function sessionGone(error: unknown, hadSession: boolean): boolean {
-  if (!hadSession || !(error instanceof StreamableHTTPError)) return false;
-  if (error.code === 404) return true;
-  return error.code === 400 &&
+  if (!hadSession || !(error instanceof SdkHttpError)) return false;
+  if (error.status === 404) return true;
+  return error.status === 400 &&
     /session\b.*\b(unknown|invalid|not found|expired)|no valid session|not initialized|unknown session|invalid session/i
       .test(error.message);
 }

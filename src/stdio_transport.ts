@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./mcp_sdk.ts";
+import { ErrorCode, type JSONRPCMessage, parseJSONRPCMessage, type Transport } from "./mcp_sdk.ts";
 import { createLineFramer, MAX_LINE_BYTES } from "./line_framer.ts";
 import { createTextSink, type TextSink } from "./stdout_sink.ts";
 
@@ -163,9 +163,14 @@ export class StdioTransport implements Transport {
       this.#refuse(null, ErrorCode.ParseError, `Parse error: ${detail}`);
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
-    if (parsed.success) {
-      this.onmessage?.(parsed.data);
+    let message: JSONRPCMessage | undefined;
+    try {
+      message = parseJSONRPCMessage(value);
+    } catch {
+      // Answered below, as JSON-RPC 2.0 says.
+    }
+    if (message) {
+      this.onmessage?.(message);
       return;
     }
     if (looksLikeResponse(value)) {

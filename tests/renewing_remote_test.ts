@@ -1,7 +1,20 @@
 import { assertEquals, assertMatch } from "./assert.ts";
 import { RenewingRemote, sessionGone, type SessionTransport } from "../src/renewing_remote.ts";
 import { createLogger } from "../src/log.ts";
-import { type JSONRPCMessage, type JSONRPCRequest, StreamableHTTPError } from "../src/mcp_sdk.ts";
+import { SdkErrorCode } from "@modelcontextprotocol/client";
+import { type JSONRPCMessage, type JSONRPCRequest, SdkHttpError } from "../src/mcp_sdk.ts";
+
+/** The error the SDK's transport throws for an HTTP status, with the body it read. */
+function httpError(status: number, body: string): SdkHttpError {
+  return new SdkHttpError(
+    SdkErrorCode.ClientHttpNotImplemented,
+    `Error POSTing to endpoint: ${body}`,
+    {
+      status,
+      text: body,
+    },
+  );
+}
 
 /**
  * An in-memory backend with sessions, for the session logic alone (the
@@ -27,7 +40,7 @@ class FakeBackend {
     await Promise.resolve();
     if (this.down) throw new TypeError("fetch failed: connection refused");
     if (transport.sessionId && !this.sessions.has(transport.sessionId)) {
-      throw new StreamableHTTPError(404, "Error POSTing to endpoint: Session not found");
+      throw httpError(404, "Session not found");
     }
     this.received.push({ session: transport.sessionId, message });
     if (!("method" in message) || !("id" in message)) return;
@@ -175,8 +188,7 @@ Deno.test("answers due on an ended session: replayed when safe, else answered wi
 });
 
 Deno.test("a lost session is told by 404, or by 400 with a body that says so; nothing else", () => {
-  const error = (code: number, body: string) =>
-    new StreamableHTTPError(code, `Error POSTing to endpoint: ${body}`);
+  const error = (code: number, body: string) => httpError(code, body);
   const gone = [
     error(404, "Session not found"),
     error(400, '{"error":{"message":"Bad Request: No valid session ID provided"}}'),

@@ -11,12 +11,17 @@
  * @module
  */
 const steps: [string, () => Promise<unknown>][] = [
-  ["MCP SDK types and zod schemas", () => import("@modelcontextprotocol/sdk/types.js")],
-  ["MCP SDK transports (stdio server, Streamable HTTP client)", () => import("../src/mcp_sdk.ts")],
+  [
+    "MCP SDK client 2.x (types, schemas, Streamable HTTP client)",
+    () => import("../src/mcp_sdk.ts"),
+  ],
   ["@smithy/signature-v4", () => import("@smithy/signature-v4")],
   ["@aws-sdk/credential-providers", () => import("@aws-sdk/credential-providers")],
   ["the proxy's own modules (mod.ts)", () => import("../mod.ts")],
-  ["Ajv, loaded on the first tools/call", () => import("@modelcontextprotocol/sdk/validation/ajv")],
+  [
+    "Ajv, loaded on the first tools/call",
+    () => import("@modelcontextprotocol/client/validators/ajv"),
+  ],
 ];
 const costs: Record<string, number> = {};
 for (const [name, load] of steps) {

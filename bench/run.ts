@@ -29,14 +29,19 @@ import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
 import { connectSigV4Client } from "../src/client.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
+import { measureFirstStart } from "./first_start.ts";
 
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
 const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 5000);
 const THROUGHPUT_CALLS = Number(Deno.env.get("BENCH_THROUGHPUT_CALLS") ?? 2000);
 const THROUGHPUT_ROUNDS = Number(Deno.env.get("BENCH_THROUGHPUT_ROUNDS") ?? 5);
 const MCP_REMOTE_VERSION = "0.15.1";
+/** First sessions per contender on empty caches; each downloads every package again. */
+const FIRST_RUNS = Number(Deno.env.get("BENCH_FIRST_RUNS") ?? 3);
 /** Round trips each program serves before its steady RSS is read. */
 const STEADY_CALLS = 2200;
+/** The earlier reading, after as many round trips as issue #14 measures. */
+const EARLY_CALLS = 300;
 /** glibc malloc settings that return freed memory sooner (set in an MCP client's `env`). */
 const TUNED_MALLOC = {
   MALLOC_ARENA_MAX: "2",
@@ -44,6 +49,9 @@ const TUNED_MALLOC = {
   MALLOC_TRIM_THRESHOLD_: "65536",
 };
 const SCOPE = [...BACKEND_SCOPE];
+/** The bare server is an SDK 1.x program, which only the tests' config imports. */
+const TESTS_CONFIG = `--config=${REPO_ROOT}tests/deno.json`;
+const BARE_SERVER = `${REPO_ROOT}bench/bare_server.ts`;
 const INIT = initializeLine(0);
 
 const out = (line = "") => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
@@ -144,6 +152,7 @@ async function latencies(clients: BenchClient[], calls: number): Promise<number[
 }
 
 interface ProxyMemory {
+  early: number;
   steady: number;
   afterLoad: number;
 }
@@ -184,14 +193,16 @@ async function connectProxy(
 /** RSS of a fresh proxy: steady after STEADY_CALLS calls, then after THROUGHPUT_CALLS at 32 in flight. */
 async function proxyMemory(env: Record<string, string>, v8Flags = true): Promise<ProxyMemory> {
   const { client, pid } = await connectProxy(env, "bench-memory", v8Flags);
+  let early = 0;
   for (let i = 0; i < STEADY_CALLS; i++) {
+    if (i === EARLY_CALLS) early = rss(pid).rssMb;
     await client.callTool({ name: "echo", arguments: { text: `call ${i}` } });
   }
   const steady = rss(pid).rssMb;
   await throughput(client, 32, THROUGHPUT_CALLS);
   const afterLoad = rss(pid).rssMb;
   await client.close();
-  return { steady, afterLoad };
+  return { early, steady, afterLoad };
 }
 
 /**
@@ -213,19 +224,26 @@ async function tenMbPeak(env: Record<string, string>): Promise<TenMbPeak> {
 }
 
 /** The steady RSS of the bare server after STEADY_CALLS pings, with or without the V8 flag. */
-async function bareSteady(env: Record<string, string>, v8Flags: boolean): Promise<number> {
+async function bareSteady(
+  env: Record<string, string>,
+  v8Flags: boolean,
+): Promise<{ early: number; steady: number }> {
   const bare = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "--quiet", ...(v8Flags ? [V8_FLAGS] : []), `${REPO_ROOT}bench/bare_server.ts`],
+    args: ["run", "--quiet", TESTS_CONFIG, ...(v8Flags ? [V8_FLAGS] : []), BARE_SERVER],
     env,
     stderr: "inherit",
   });
   const client = new Client({ name: "bench-bare", version: "1" });
   await client.connect(bare);
-  for (let i = 0; i < STEADY_CALLS; i++) await client.ping();
+  let early = 0;
+  for (let i = 0; i < STEADY_CALLS; i++) {
+    if (i === EARLY_CALLS) early = rss(bare.pid!).rssMb;
+    await client.ping();
+  }
   const steady = rss(bare.pid!).rssMb;
   await client.close();
-  return steady;
+  return { early, steady };
 }
 
 async function throughput(client: BenchClient, inFlight: number, calls: number): Promise<number> {
@@ -257,7 +275,8 @@ try {
     ["bare Deno SDK server", Deno.execPath(), [
       "run",
       "--quiet",
-      `${REPO_ROOT}bench/bare_server.ts`,
+      TESTS_CONFIG,
+      BARE_SERVER,
     ]],
   ];
   if (mcpRemote) {
@@ -285,6 +304,24 @@ try {
     out(`| ${name} | ${median(sorted).toFixed(0)} | ${percentile(sorted, 0.9).toFixed(0)} |`);
   }
   results.coldStart = coldSummary;
+  out();
+
+  // ---- first start, on empty caches ----
+  const first = await measureFirstStart(backend.url, FIRST_RUNS);
+  const remoteFirst = first["npx -y mcp-remote"]!.median;
+  out(
+    `First session on empty caches, spawn -> initialize -> tools/list -> one call (median of ${FIRST_RUNS})`,
+  );
+  out("| program | median ms | runs ms | vs npx -y mcp-remote | cache MB |");
+  out("| --- | --- | --- | --- | --- |");
+  for (const [name, result] of Object.entries(first)) {
+    out(
+      `| ${name} | ${result.median.toFixed(0)} | ${
+        result.samples.map((v) => v.toFixed(0)).join(", ")
+      } | ${(result.median / remoteFirst).toFixed(2)}x | ${result.cacheMb.toFixed(0)} |`,
+    );
+  }
+  results.firstStart = first;
   out();
 
   // ---- import cost per module, each run in a fresh process ----
@@ -410,16 +447,24 @@ try {
   const noV8 = await proxyMemory(env, false);
   const tuned = await proxyMemory({ ...env, ...TUNED_MALLOC });
   const big = await tenMbPeak(env);
-  out(`Memory (RSS of the process, after ${STEADY_CALLS} round trips each)`);
-  out("| what | steady MB | ratio to bare | ratio to bare with the V8 flag | after load MB |");
-  out("| --- | --- | --- | --- | --- |");
-  out(`| bare Deno SDK server | ${bare.toFixed(1)} | | | |`);
-  out(`| bare Deno SDK server, ${V8_FLAGS} | ${bareV8.toFixed(1)} | | | |`);
+  out(`Memory (RSS of the process, after ${EARLY_CALLS} and ${STEADY_CALLS} round trips each)`);
+  out(
+    `| what | MB after ${EARLY_CALLS} | ratio to bare | MB after ${STEADY_CALLS} | ratio to bare | ratio to bare with the V8 flag | after load MB |`,
+  );
+  out("| --- | --- | --- | --- | --- | --- | --- |");
+  out(`| bare Deno SDK server | ${bare.early.toFixed(1)} | | ${bare.steady.toFixed(1)} | | | |`);
+  out(
+    `| bare Deno SDK server, ${V8_FLAGS} | ${bareV8.early.toFixed(1)} | | ${
+      bareV8.steady.toFixed(1)
+    } | | | |`,
+  );
   const memoryRow = (name: string, m: ProxyMemory) =>
     out(
-      `| ${name} | ${m.steady.toFixed(1)} | ${(m.steady / bare).toFixed(2)}× | ${
-        (m.steady / bareV8).toFixed(2)
-      }× | ${m.afterLoad.toFixed(1)} |`,
+      `| ${name} | ${m.early.toFixed(1)} | ${(m.early / bare.early).toFixed(2)}× | ${
+        m.steady.toFixed(1)
+      } | ${(m.steady / bare.steady).toFixed(2)}× | ${(m.steady / bareV8.steady).toFixed(2)}× | ${
+        m.afterLoad.toFixed(1)
+      } |`,
     );
   memoryRow("proxy, as the README runs it", plain);
   memoryRow("proxy without the V8 flag", noV8);

@@ -20,27 +20,32 @@
  */
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
-import { type ConfigClient, parseCommand, type ProxyOptions, UsageError } from "./src/args.ts";
-import { profileRegion } from "./src/aws_config.ts";
-import { createCredentialSource } from "./src/credentials.ts";
-import { resolveScope, resolveService } from "./src/endpoint.ts";
+import { type ConfigClient, parseCommand, type ProxyOptions, UsageError } from "./src/cli/args.ts";
+import { profileRegion } from "./src/aws/aws_config.ts";
+import { createCredentialSource } from "./src/aws/credentials.ts";
+import { resolveScope, resolveService } from "./src/aws/endpoint.ts";
 import { readEnv } from "./src/env.ts";
-import { helpText } from "./src/help.ts";
+import { helpText } from "./src/cli/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { Redactor } from "./src/redactor.ts";
-import { inspectCredentials, preflight, PreflightError, sharedFilePaths } from "./src/preflight.ts";
-import { denoPermissionQuery, missingPermissions } from "./src/permissions.ts";
-import { renderClientConfig } from "./src/print_config.ts";
-import { answerStartupFailure } from "./src/startup_failure.ts";
-import { McpProxy } from "./src/proxy.ts";
-import { RenewingRemote } from "./src/renewing_remote.ts";
-import { ResponseTap } from "./src/response_tap.ts";
-import { createRetryingFetch } from "./src/retrying_fetch.ts";
-import { DEFAULT_RETRY_POLICY } from "./src/retry_policy.ts";
-import { createSigningFetch } from "./src/signer.ts";
-import { StdioTransport } from "./src/stdio_transport.ts";
-import { guardStreams } from "./src/stream_guard.ts";
-import { compileToolPolicy } from "./src/tool_filter.ts";
+import {
+  inspectCredentials,
+  preflight,
+  PreflightError,
+  sharedFilePaths,
+} from "./src/cli/preflight.ts";
+import { denoPermissionQuery, missingPermissions } from "./src/cli/permissions.ts";
+import { renderClientConfig } from "./src/cli/print_config.ts";
+import { answerStartupFailure } from "./src/cli/startup_failure.ts";
+import { McpProxy } from "./src/mcp/proxy.ts";
+import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
+import { ResponseTap } from "./src/transport/http/response_tap.ts";
+import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
+import { DEFAULT_RETRY_POLICY } from "./src/transport/http/retry_policy.ts";
+import { createSigningFetch } from "./src/aws/signer.ts";
+import { StdioTransport } from "./src/transport/stdio/stdio_transport.ts";
+import { guardStreams } from "./src/transport/http/stream_guard.ts";
+import { compileToolPolicy } from "./src/mcp/tools/tool_filter.ts";
 
 /** The package version, as published. */
 export const VERSION: string = denoJson.version;

@@ -18,7 +18,7 @@
  * @module
  */
 import { BACKEND_SCOPE, initializeLine, REPO_ROOT } from "../tests/fixtures/proxy_process.ts";
-import { permissionFlags, V8_FLAGS } from "../src/permissions.ts";
+import { permissionFlags, V8_FLAGS } from "../src/cli/permissions.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 
 /** One contender's first sessions. */

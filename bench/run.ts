@@ -24,7 +24,7 @@ import {
   proxyEnv,
   REPO_ROOT,
 } from "../tests/fixtures/proxy_process.ts";
-import { V8_FLAGS } from "../src/permissions.ts";
+import { V8_FLAGS } from "../src/cli/permissions.ts";
 import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
 import { connectSigV4Client } from "../src/client.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { createRequestSigner } from "../src/signer.ts";
-import { createCredentialSource } from "../src/credentials.ts";
+import { createRequestSigner } from "../src/aws/signer.ts";
+import { createCredentialSource } from "../src/aws/credentials.ts";
 import { createLogger } from "../src/log.ts";
 
 const credentials = () =>

@@ -18,18 +18,18 @@
  * @module
  */
 import { Client } from "@modelcontextprotocol/client";
-import { type AwsCredentials, createCredentialSource } from "./credentials.ts";
-import { profileRegion, readSharedFiles } from "./aws_config.ts";
-import { parseEndpoint, resolveScope } from "./endpoint.ts";
+import { type AwsCredentials, createCredentialSource } from "./aws/credentials.ts";
+import { profileRegion, readSharedFiles } from "./aws/aws_config.ts";
+import { parseEndpoint, resolveScope } from "./aws/endpoint.ts";
 import { readEnv } from "./env.ts";
 import { createLogger } from "./log.ts";
 import { StreamableHTTPClientTransport } from "./mcp_sdk.ts";
-import { isRequest } from "./message_kind.ts";
-import { withMetadata } from "./request_extras.ts";
-import { createSigningFetch } from "./signer.ts";
+import { isRequest } from "./jsonrpc/message_kind.ts";
+import { withMetadata } from "./mcp/request_extras.ts";
+import { createSigningFetch } from "./aws/signer.ts";
 
-export { createSigningFetch, type SigningFetchOptions } from "./signer.ts";
-export type { AwsCredentials } from "./credentials.ts";
+export { createSigningFetch, type SigningFetchOptions } from "./aws/signer.ts";
+export type { AwsCredentials } from "./aws/credentials.ts";
 export { Client };
 
 /** Options for {@linkcode connectSigV4Client}. */

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { followAbort } from "../src/abort_link.ts";
+import { followAbort } from "../src/transport/http/abort_link.ts";
 
 Deno.test("aborting the source aborts every linked controller with its reason", () => {
   const source = new AbortController();
@@ -26,7 +26,7 @@ Deno.test("a long-lived source does not keep the controllers linked to it", asyn
   // with a collectable heap, so that garbage not yet collected does not count.
   const script = `
     import { followAbort } from ${
-    JSON.stringify(new URL("../src/abort_link.ts", import.meta.url).href)
+    JSON.stringify(new URL("../src/transport/http/abort_link.ts", import.meta.url).href)
   };
     const source = new AbortController();
     globalThis.gc();

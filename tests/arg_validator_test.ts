@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { ArgumentValidator } from "../src/arg_validator.ts";
+import { ArgumentValidator } from "../src/mcp/tools/arg_validator.ts";
 import type { Tool } from "../src/mcp_sdk.ts";
 
 const add: Tool = {

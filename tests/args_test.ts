@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "./assert.ts";
-import { parseCommand, UsageError } from "../src/args.ts";
+import { parseCommand, UsageError } from "../src/cli/args.ts";
 
 const URL_ = "https://aws-mcp.us-east-1.api.aws/mcp";
 

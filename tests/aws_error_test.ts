@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { authFailureKind, awsErrorMessage } from "../src/aws_error.ts";
+import { authFailureKind, awsErrorMessage } from "../src/aws/aws_error.ts";
 
 Deno.test("the AWS message is read from the body's JSON, whatever its casing, else the text", () => {
   assertEquals(awsErrorMessage('{"message":"Forbidden"}'), "Forbidden");

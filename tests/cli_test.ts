@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import denoJson from "../deno.json" with { type: "json" };
-import { ENV_PERMISSION } from "../src/permissions.ts";
+import { ENV_PERMISSION } from "../src/cli/permissions.ts";
 import { proxyEnv, REPO_ROOT } from "./fixtures/proxy_process.ts";
 
 const ENDPOINT = "https://abc.execute-api.us-east-1.amazonaws.com/prod/mcp";

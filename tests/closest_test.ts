@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { closest } from "../src/closest.ts";
+import { closest } from "../src/cli/closest.ts";
 
 Deno.test("the nearest name is suggested only when it is near", () => {
   const flags = ["allow-write", "allow-tool", "include-tool", "region", "profile"];

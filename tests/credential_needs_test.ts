@@ -5,7 +5,7 @@ import {
   type NeedsEnv,
   SDK_SHELL,
   type SharedFiles,
-} from "../src/credential_needs.ts";
+} from "../src/aws/credential_needs.ts";
 
 function files(configFile: SharedFiles["configFile"], credentialsFile = {}): SharedFiles {
   return { configFile, credentialsFile };

@@ -19,7 +19,7 @@ import {
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
-import { ENV_PERMISSION } from "../src/permissions.ts";
+import { ENV_PERMISSION } from "../src/cli/permissions.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
 const SSO_CONFIG = `[profile dev]

@@ -5,7 +5,7 @@ import {
   parseEndpoint,
   resolveScope,
   type ScopeSources,
-} from "../src/endpoint.ts";
+} from "../src/aws/endpoint.ts";
 
 const TABLE: [string, { service?: string; region?: string }][] = [
   ["aws-mcp.us-east-1.api.aws", { service: "aws-mcp", region: "us-east-1" }],

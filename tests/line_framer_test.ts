@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { createLineFramer, type OversizedLine } from "../src/line_framer.ts";
+import { createLineFramer, type OversizedLine } from "../src/transport/stdio/line_framer.ts";
 
 /** Feeds `chunks` through a framer with a `max`-byte limit; returns what came out and what was dropped. */
 function frame(chunks: string[], max: number) {

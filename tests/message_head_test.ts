@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { type MessageHead, MessageHeadScanner } from "../src/message_head.ts";
+import { type MessageHead, MessageHeadScanner } from "../src/jsonrpc/message_head.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 

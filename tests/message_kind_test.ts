@@ -5,7 +5,7 @@ import {
   isNotification,
   isRequest,
   isResponse,
-} from "../src/message_kind.ts";
+} from "../src/jsonrpc/message_kind.ts";
 import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
 
 const CASES: [string, JSONRPCMessage, [boolean, boolean, boolean, boolean]][] = [

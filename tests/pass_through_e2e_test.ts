@@ -1,6 +1,6 @@
 /**
  * End-to-end: answers that no policy reads reach the client as the bytes the
- * backend sent (see `src/response_tap.ts`), over SSE streams and JSON bodies
+ * backend sent (see `src/transport/http/response_tap.ts`), over SSE streams and JSON bodies
  * alike, in stream order and exactly once.
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";

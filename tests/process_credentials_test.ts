@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { parseProcessOutput, processCredentialSource } from "../src/process_credentials.ts";
+import { parseProcessOutput, processCredentialSource } from "../src/aws/process_credentials.ts";
 
 Deno.test("a credential_process answer is read as format version 1", () => {
   assertEquals(

@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
 import { makeAwsHome, proxyEnv, REPO_ROOT } from "./fixtures/proxy_process.ts";
-import { ENV_PERMISSION } from "../src/permissions.ts";
+import { ENV_PERMISSION } from "../src/cli/permissions.ts";
 
 const README = await Deno.readTextFile(`${REPO_ROOT}README.md`);
 const SECTION = README.slice(README.indexOf("## Use it as a library"));

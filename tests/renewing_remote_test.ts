@@ -1,5 +1,9 @@
 import { assertEquals, assertMatch } from "./assert.ts";
-import { RenewingRemote, sessionGone, type SessionTransport } from "../src/renewing_remote.ts";
+import {
+  RenewingRemote,
+  sessionGone,
+  type SessionTransport,
+} from "../src/transport/http/renewing_remote.ts";
 import { createLogger } from "../src/log.ts";
 import { SdkErrorCode } from "@modelcontextprotocol/client";
 import { type JSONRPCMessage, type JSONRPCRequest, SdkHttpError } from "../src/mcp_sdk.ts";

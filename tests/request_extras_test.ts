@@ -1,5 +1,5 @@
 import { assertEquals, assertStrictEquals, assertThrows } from "./assert.ts";
-import { parseHeaderFlag, parseMetadataFlag, withMetadata } from "../src/request_extras.ts";
+import { parseHeaderFlag, parseMetadataFlag, withMetadata } from "../src/mcp/request_extras.ts";
 
 Deno.test("parseHeaderFlag lower-cases the name and trims the value", () => {
   assertEquals(parseHeaderFlag("X-Tenant:  blue "), { "x-tenant": "blue" });

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
 import type { JSONRPCMessage, RequestId } from "../src/mcp_sdk.ts";
-import { ResponseTap } from "../src/response_tap.ts";
+import { ResponseTap } from "../src/transport/http/response_tap.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -6,7 +6,7 @@ import {
   mayResend,
   parseRetryAfter,
   retryDelayMs,
-} from "../src/retry_policy.ts";
+} from "../src/transport/http/retry_policy.ts";
 
 Deno.test("throttling, 503 and gateway errors are transient; other statuses are final", () => {
   assertEquals(failureOfStatus(429), "throttled");

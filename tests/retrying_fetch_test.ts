@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertRejects } from "./assert.ts";
-import { createRetryingFetch } from "../src/retrying_fetch.ts";
+import { createRetryingFetch } from "../src/transport/http/retrying_fetch.ts";
 import { createLogger } from "../src/log.ts";
 
 type Script = (attempt: number) => Response | Promise<Response> | "hang" | "drop";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { createRequestSigner, createSigningFetch } from "../src/signer.ts";
+import { createRequestSigner, createSigningFetch } from "../src/aws/signer.ts";
 import { canonicalUri, type TestKey, verifySigV4 } from "./fixtures/sigv4_verify.ts";
 import { createLogger } from "../src/log.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "./fixtures/backend.ts";

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
 import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
-import { StdioTransport } from "../src/stdio_transport.ts";
+import { StdioTransport } from "../src/transport/stdio/stdio_transport.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 

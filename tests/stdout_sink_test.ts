@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { createTextSink } from "../src/stdout_sink.ts";
+import { createTextSink } from "../src/transport/stdio/stdout_sink.ts";
 
 function recordingSink(maxPerWrite = Infinity) {
   const chunks: Uint8Array[] = [];

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "./assert.ts";
-import { guardStreams, STREAM_END_METHOD } from "../src/stream_guard.ts";
+import { guardStreams, STREAM_END_METHOD } from "../src/transport/http/stream_guard.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 

@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { ToolCatalog } from "../src/tool_catalog.ts";
+import { ToolCatalog } from "../src/mcp/tools/tool_catalog.ts";
 import type { ListToolsResult, Tool } from "../src/mcp_sdk.ts";
 
 const tool = (name: string): Tool => ({ name, inputSchema: { type: "object" } });

@@ -5,7 +5,7 @@ import {
   filterTools,
   hidesEverything,
   judgeToolCall,
-} from "../src/tool_filter.ts";
+} from "../src/mcp/tools/tool_filter.ts";
 import type { Tool } from "../src/mcp_sdk.ts";
 
 const schema = { type: "object" as const };

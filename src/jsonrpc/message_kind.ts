@@ -15,7 +15,7 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
   RequestId,
-} from "./mcp_sdk.ts";
+} from "../mcp_sdk.ts";
 
 /** A request: it has a `method` and an `id`. */
 export function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {

@@ -12,8 +12,14 @@
  *
  * @module
  */
-import { ErrorCode, type JSONRPCMessage, parseJSONRPCMessage, type Transport } from "./mcp_sdk.ts";
-import { createLineFramer, MAX_LINE_BYTES } from "./line_framer.ts";
+import {
+  ErrorCode,
+  type JSONRPCMessage,
+  parseJSONRPCMessage,
+  type Transport,
+} from "../../mcp_sdk.ts";
+import { createLineFramer } from "./line_framer.ts";
+import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 import { createTextSink, type TextSink } from "./stdout_sink.ts";
 
 /** Options for {@linkcode StdioTransport}. */
@@ -22,7 +28,7 @@ export interface StdioTransportOptions {
   readable?: ReadableStream<Uint8Array>;
   /** Writes some of the bytes it is given and says how many; `Deno.stdout.writeSync` unless given. */
   writeSync?: (bytes: Uint8Array) => number;
-  /** The longest line accepted, newline included; {@linkcode MAX_LINE_BYTES} by default. */
+  /** The longest line accepted, newline included; {@linkcode MAX_MESSAGE_BYTES} by default. */
   maxLineBytes?: number;
 }
 
@@ -77,7 +83,7 @@ export class StdioTransport implements Transport {
   /** Prepares the transport; nothing is read until {@linkcode StdioTransport.start}. */
   constructor(options: StdioTransportOptions = {}) {
     this.#readable = options.readable;
-    this.#maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+    this.#maxLineBytes = options.maxLineBytes ?? MAX_MESSAGE_BYTES;
     this.#sink = createTextSink(options.writeSync);
   }
 

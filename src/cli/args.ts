@@ -5,9 +5,9 @@
  */
 import { parseFlags } from "./cli_flags.ts";
 import { closest } from "./closest.ts";
-import { parseEndpoint } from "./endpoint.ts";
-import { LOG_LEVELS, type LogLevel } from "./log.ts";
-import { parseHeaderFlag, parseMetadataFlag } from "./request_extras.ts";
+import { parseEndpoint } from "../aws/endpoint.ts";
+import { LOG_LEVELS, type LogLevel } from "../log.ts";
+import { parseHeaderFlag, parseMetadataFlag } from "../mcp/request_extras.ts";
 
 /** Everything the proxy needs to know from the command line. */
 export interface ProxyOptions {

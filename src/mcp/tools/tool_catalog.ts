@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { ListToolsResult, Tool } from "./mcp_sdk.ts";
+import type { ListToolsResult, Tool } from "../../mcp_sdk.ts";
 
 /** Fetches one page of `tools/list`, starting after `cursor`. */
 export type ListToolsPage = (cursor: string | undefined) => Promise<ListToolsResult>;

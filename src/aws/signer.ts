@@ -8,11 +8,11 @@
  */
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@smithy/core/checksum";
-import type { FetchLike } from "./mcp_sdk.ts";
+import type { FetchLike } from "../mcp_sdk.ts";
 import type { AwsCredentials, CredentialSource } from "./credentials.ts";
 import type { SigningScope } from "./endpoint.ts";
 import { authFailureKind, awsErrorMessage } from "./aws_error.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log.ts";
 
 /** Options for {@linkcode createSigningFetch}. */
 export interface SigningFetchOptions extends SigningScope {

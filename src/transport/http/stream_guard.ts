@@ -20,8 +20,8 @@
  *
  * @module
  */
-import type { FetchLike } from "./mcp_sdk.ts";
-import { MAX_LINE_BYTES } from "./line_framer.ts";
+import type { FetchLike } from "../../mcp_sdk.ts";
+import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 
 /** The method of the event the guard appends when a request's stream ends. */
 export const STREAM_END_METHOD = "notifications/aws-mcp-proxy/stream-ended";
@@ -143,7 +143,7 @@ function guardJson(body: ReadableStream<Uint8Array>, maxBytes: number): Readable
 
 /**
  * Wraps `next` so that event streams end with a marker and no line or JSON
- * body grows past `maxLineBytes` ({@linkcode MAX_LINE_BYTES} unless given).
+ * body grows past `maxLineBytes` ({@linkcode MAX_MESSAGE_BYTES} unless given).
  *
  * @example
  * ```ts
@@ -153,7 +153,7 @@ function guardJson(body: ReadableStream<Uint8Array>, maxBytes: number): Readable
  * ```
  */
 export function guardStreams(next: FetchLike, options: { maxLineBytes?: number } = {}): FetchLike {
-  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const max = options.maxLineBytes ?? MAX_MESSAGE_BYTES;
   return async (input, init) => {
     const response = await next(input, init);
     if (!response.ok || !response.body) return response;

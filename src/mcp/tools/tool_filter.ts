@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Tool } from "./mcp_sdk.ts";
+import type { Tool } from "../../mcp_sdk.ts";
 
 /** The settings a {@linkcode ToolPolicy} is compiled from. */
 export interface ToolPolicyOptions {

@@ -11,7 +11,7 @@
  */
 import type { JsonSchemaType } from "@modelcontextprotocol/client";
 import type { AjvJsonSchemaValidator } from "@modelcontextprotocol/client/validators/ajv";
-import type { Tool } from "./mcp_sdk.ts";
+import type { Tool } from "../../mcp_sdk.ts";
 
 /** The outcome of checking one call's arguments. */
 export type ArgumentCheck =

@@ -6,10 +6,8 @@
  *
  * @module
  */
-import { MessageHeadScanner } from "./message_head.ts";
-
-/** The longest line passed on, newline included: the limit of the SDK's own stdio transport. */
-export const MAX_LINE_BYTES = 10 * 1024 * 1024;
+import { MessageHeadScanner } from "../../jsonrpc/message_head.ts";
+import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 
 /** What {@linkcode LineFramerOptions.onOversized} is told of a dropped line. */
 export interface OversizedLine {
@@ -21,7 +19,7 @@ export interface OversizedLine {
 
 /** Options for {@linkcode createLineFramer}. */
 export interface LineFramerOptions {
-  /** The longest line passed on; {@linkcode MAX_LINE_BYTES} by default. */
+  /** The longest line passed on; {@linkcode MAX_MESSAGE_BYTES} by default. */
   maxLineBytes?: number;
   /** Called once for each dropped line, after its newline arrives. */
   onOversized: (line: OversizedLine) => void;
@@ -48,7 +46,7 @@ export interface LineFramer {
  * ```
  */
 export function createLineFramer(options: LineFramerOptions): LineFramer {
-  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const max = options.maxLineBytes ?? MAX_MESSAGE_BYTES;
   let parts: Uint8Array[] = [];
   let partBytes = 0;
   let dropping: { bytes: number; scanner: MessageHeadScanner } | undefined;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JSONRPCRequest } from "./mcp_sdk.ts";
+import type { JSONRPCRequest } from "../mcp_sdk.ts";
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const OWNED_HEADERS = new Set([

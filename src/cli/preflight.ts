@@ -6,15 +6,15 @@
  *
  * @module
  */
-import { readSharedFiles } from "./aws_config.ts";
+import { readSharedFiles } from "../aws/aws_config.ts";
 import {
   type CredentialNeeds,
   credentialNeeds,
   NEEDS_ENV,
   type NeedsEnv,
   type SharedFiles,
-} from "./credential_needs.ts";
-import { readEnv } from "./env.ts";
+} from "../aws/credential_needs.ts";
+import { readEnv } from "../env.ts";
 import { closest } from "./closest.ts";
 import {
   denoPermissionQuery,

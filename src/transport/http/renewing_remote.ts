@@ -17,18 +17,28 @@ import {
   type JSONRPCRequest,
   type RequestId,
   SdkHttpError,
-} from "./mcp_sdk.ts";
-import { describeError, type Logger } from "./log.ts";
+  type Transport,
+} from "../../mcp_sdk.ts";
+import { describeError, type Logger } from "../../log.ts";
 import {
   cancelledRequestId,
   isErrorResponse,
   isNotification,
   isRequest,
   isResponse,
-} from "./message_kind.ts";
+} from "../../jsonrpc/message_kind.ts";
 import { STREAM_END_METHOD, type StreamEnd } from "./stream_guard.ts";
-import type { RemoteTransport } from "./proxy.ts";
-import { ownId } from "./request_ids.ts";
+import { ownId } from "../../jsonrpc/request_ids.ts";
+
+/** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
+export interface RemoteTransport extends Transport {
+  /** Sets the `mcp-protocol-version` header sent from now on. */
+  setProtocolVersion(version: string): void;
+  /** Ends the HTTP session with a DELETE, when there is one. */
+  terminateSession(): Promise<void>;
+  /** Called when the transport begins to start a new backend session. */
+  onrenewing?: () => void;
+}
 
 /** A transport to the backend that knows its session, as `StreamableHTTPClientTransport` does. */
 export interface SessionTransport extends RemoteTransport {

@@ -20,8 +20,8 @@
  *
  * @module
  */
-import type { FetchLike, JSONRPCMessage, RequestId } from "./mcp_sdk.ts";
-import { MessageHeadScanner } from "./message_head.ts";
+import type { FetchLike, JSONRPCMessage, RequestId } from "../../mcp_sdk.ts";
+import { MessageHeadScanner } from "../../jsonrpc/message_head.ts";
 
 /** The size from which an answer is held rather than parsed. */
 const DEFAULT_MIN_BYTES = 64 * 1024;

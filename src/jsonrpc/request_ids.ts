@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { RequestId } from "./mcp_sdk.ts";
+import type { RequestId } from "../mcp_sdk.ts";
 
 const PREFIX = "aws-mcp-proxy:";
 /** The start of every id the proxy gives its own requests. */

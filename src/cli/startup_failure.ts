@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { ErrorCode } from "./mcp_sdk.ts";
-import { isRequest } from "./message_kind.ts";
-import { StdioTransport, type StdioTransportOptions } from "./stdio_transport.ts";
+import { ErrorCode } from "../mcp_sdk.ts";
+import { isRequest } from "../jsonrpc/message_kind.ts";
+import { StdioTransport, type StdioTransportOptions } from "../transport/stdio/stdio_transport.ts";
 
 /** How long to wait for the client's first request; clients send it as soon as they start us. */
 const WAIT_MS = 3000;

@@ -19,22 +19,23 @@ import {
   type RequestId,
   type Result,
   type Tool,
-} from "./mcp_sdk.ts";
-import type { Transport } from "./mcp_sdk.ts";
-import { ArgumentValidator } from "./arg_validator.ts";
+} from "../mcp_sdk.ts";
+import type { Transport } from "../mcp_sdk.ts";
+import { ArgumentValidator } from "./tools/arg_validator.ts";
 import {
   cancelledRequestId,
   isErrorResponse,
   isNotification,
   isRequest,
   isResponse,
-} from "./message_kind.ts";
-import { describeError, type Logger } from "./log.ts";
+} from "../jsonrpc/message_kind.ts";
+import { describeError, type Logger } from "../log.ts";
 import { classifyRemoteError, type ErrorContext } from "./remote_errors.ts";
-import type { ResponseTap } from "./response_tap.ts";
+import type { ResponseTap } from "../transport/http/response_tap.ts";
+import type { RemoteTransport } from "../transport/http/renewing_remote.ts";
 import { withMetadata } from "./request_extras.ts";
-import { fromUpstream, isEscaped, isOwnId, ownId, toUpstream } from "./request_ids.ts";
-import { ToolCatalog } from "./tool_catalog.ts";
+import { fromUpstream, isEscaped, isOwnId, ownId, toUpstream } from "../jsonrpc/request_ids.ts";
+import { ToolCatalog } from "./tools/tool_catalog.ts";
 import {
   admissibleTools,
   allowsEverything,
@@ -42,17 +43,7 @@ import {
   hidesEverything,
   judgeToolCall,
   type ToolPolicy,
-} from "./tool_filter.ts";
-
-/** The server-side transport: the SDK's `StreamableHTTPClientTransport` fits. */
-export interface RemoteTransport extends Transport {
-  /** Sets the `mcp-protocol-version` header sent from now on. */
-  setProtocolVersion(version: string): void;
-  /** Ends the HTTP session with a DELETE, when there is one. */
-  terminateSession(): Promise<void>;
-  /** Called when the transport begins to start a new backend session. */
-  onrenewing?: () => void;
-}
+} from "./tools/tool_filter.ts";
 
 /** The client-side transport: {@linkcode StdioTransport} fits. */
 export interface LocalTransport extends Transport {

@@ -9,8 +9,8 @@
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { processCredentialSource } from "./process_credentials.ts";
-import type { Logger } from "./log.ts";
-import type { Redactor } from "./redactor.ts";
+import type { Logger } from "../log.ts";
+import type { Redactor } from "../redactor.ts";
 
 /** A set of AWS credentials. */
 export interface AwsCredentials {

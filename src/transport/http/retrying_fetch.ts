@@ -7,8 +7,8 @@
  * @module
  */
 import { followAbort } from "./abort_link.ts";
-import type { FetchLike } from "./mcp_sdk.ts";
-import type { Logger } from "./log.ts";
+import type { FetchLike } from "../../mcp_sdk.ts";
+import type { Logger } from "../../log.ts";
 import {
   type AttemptFailure,
   DEFAULT_RETRY_POLICY,
@@ -91,7 +91,7 @@ function describeFailure(attempt: Attempt): string {
  * @example
  * ```ts
  * import { createRetryingFetch } from "./retrying_fetch.ts";
- * import { createLogger } from "./log.ts";
+ * import { createLogger } from "../../log.ts";
  * const patientFetch = createRetryingFetch(fetch, {
  *   timeoutMs: 30_000,
  *   logger: createLogger({ level: "error" }),

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { SdkHttpError } from "./mcp_sdk.ts";
-import { CredentialsError } from "./credentials.ts";
-import { type AuthFailure, authFailureKind, awsErrorMessage } from "./aws_error.ts";
+import { SdkHttpError } from "../mcp_sdk.ts";
+import { CredentialsError } from "../aws/credentials.ts";
+import { type AuthFailure, authFailureKind, awsErrorMessage } from "../aws/aws_error.ts";
 
 /** What the scope and credentials were, to name in messages. */
 export interface ErrorContext {

@@ -38,6 +38,10 @@ import { denoPermissionQuery, missingPermissions } from "./src/cli/permissions.t
 import { renderClientConfig } from "./src/cli/print_config.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
+import { OwnRequests } from "./src/mcp/own_requests.ts";
+import { classifyRemoteError } from "./src/mcp/remote_errors.ts";
+import { RequestTable } from "./src/mcp/request_table.ts";
+import { ToolGate } from "./src/mcp/tools/tool_gate.ts";
 import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
 import { ResponseTap } from "./src/transport/http/response_tap.ts";
 import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
@@ -93,15 +97,44 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   });
   const redact = (text: string) => redactor.redact(text);
   const timeoutMs = options.timeoutSeconds * 1000;
+  const errorContext = {
+    host: options.endpoint.host,
+    path: options.endpoint.pathname,
+    ...scope,
+    profile: options.profile,
+  };
+  /** A failure to reach the backend, as one line for the client: what happened, what to do. */
+  const explain = (error: unknown) => {
+    logger.debug(`backend error detail: ${error instanceof Error ? error.stack : String(error)}`);
+    const failure = classifyRemoteError(error, errorContext);
+    return { ...failure, message: redact(failure.message) };
+  };
+  const metadata = { AWS_REGION: scope.region, ...options.metadata };
+
+  // The proxy's parts, each built from those before it.
+  const own = new OwnRequests({ timeoutMs, metadata });
+  const gate = new ToolGate({
+    policy: compileToolPolicy({
+      allowWrite: options.allowWrite,
+      allow: options.allowTools,
+      include: options.includeTools,
+      exclude: options.excludeTools,
+    }),
+    listPage: own.listTools,
+    timeoutMs,
+    logger,
+    describe: (error) => explain(error).message,
+  });
+  const requests = new RequestTable(timeoutMs);
   // Every attempt goes through the signer, so each retry is signed anew.
-  const remoteFetch = createRetryingFetch(
+  const signedFetch = createRetryingFetch(
     createSigningFetch(fetch, { ...scope, credentials, logger }),
     {
       timeoutMs,
       policy: { ...DEFAULT_RETRY_POLICY, retries: options.retries },
       canResend: (body) => {
         try {
-          return proxy.safeToRepeat(JSON.parse(body));
+          return gate.safeToRepeat(JSON.parse(body));
         } catch {
           return false;
         }
@@ -109,41 +142,31 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
       logger,
     },
   );
-  const tap = new ResponseTap((id) => proxy.takesUnread(id));
+  const tap = new ResponseTap((id) => requests.takesUnread(id));
   // The guard below the tap: no line the tap or the SDK buffers grows past the limit.
-  const tappedFetch = tap.wrap(guardStreams(remoteFetch));
-  const remote: RenewingRemote = new RenewingRemote({
+  const remoteFetch = tap.wrap(guardStreams(signedFetch));
+  const remote = new RenewingRemote({
     open: () =>
       new StreamableHTTPClientTransport(options.endpoint, {
-        fetch: tappedFetch,
+        fetch: remoteFetch,
         requestInit: { headers: options.headers },
       }),
-    canReplay: (request) => proxy.safeToRepeat(request),
-    recheck: (request) => proxy.recheck(request),
+    canReplay: gate.safeToRepeat,
+    recheck: gate.recheck,
     timeoutMs,
     logger,
     redact,
   });
-  const proxy: McpProxy = new McpProxy({
+  const proxy = new McpProxy({
     local: new StdioTransport(),
-    tap,
     remote,
-    policy: compileToolPolicy({
-      allowWrite: options.allowWrite,
-      allow: options.allowTools,
-      include: options.includeTools,
-      exclude: options.excludeTools,
-    }),
-    metadata: { AWS_REGION: scope.region, ...options.metadata },
-    timeoutMs,
-    errorContext: {
-      host: options.endpoint.host,
-      path: options.endpoint.pathname,
-      ...scope,
-      profile: options.profile,
-    },
+    requests,
+    own,
+    gate,
+    tap,
+    metadata,
+    explain,
     logger,
-    redact,
   });
 
   // Resolve credentials now, while the client starts, so the first request does not wait.

@@ -1,0 +1,73 @@
+/**
+ * The client's requests in flight, by the id each has upstream: the method,
+ * and a timer that fires when the backend takes longer than the timeout. A
+ * request leaves the table once, so it is answered once.
+ *
+ * @module
+ */
+import type { RequestId } from "../mcp_sdk.ts";
+import { fromUpstream, isEscaped } from "../jsonrpc/request_ids.ts";
+
+/** The requests whose answers the proxy reads (to learn the session, to filter the list). */
+const READ_ANSWERS = new Set(["initialize", "tools/list"]);
+
+interface Entry {
+  method: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** The client's requests in flight; see the module doc. */
+export class RequestTable {
+  #timeoutMs: number;
+  #entries = new Map<RequestId, Entry>();
+
+  /** A table whose requests time out after `timeoutMs`. */
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Milliseconds a request may wait for its answer. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /** How many requests are in flight. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The ids of the requests in flight. */
+  ids(): RequestId[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** The method of request `id`, while it is in flight. */
+  methodOf(id: RequestId): string | undefined {
+    return this.#entries.get(id)?.method;
+  }
+
+  /** Adds request `id`; `onTimeout` runs if it is still here after the timeout. */
+  track(id: RequestId, method: string, onTimeout: () => void): void {
+    this.#entries.set(id, { method, timer: setTimeout(onTimeout, this.#timeoutMs) });
+  }
+
+  /** Removes request `id` and stops its timer; its method, or `undefined` if it was not here. */
+  take(id: RequestId): string | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
+    this.#entries.delete(id);
+    return entry.method;
+  }
+
+  /**
+   * Whether the answer to request `id` may reach the client as the backend's
+   * own bytes: it is awaited, no policy reads it, and it went upstream under
+   * the client's own id (held bytes carry the id they came under).
+   */
+  takesUnread(id: RequestId): boolean {
+    if (isEscaped(fromUpstream(id))) return false;
+    const method = this.#entries.get(id)?.method;
+    return method !== undefined && !READ_ANSWERS.has(method);
+  }
+}

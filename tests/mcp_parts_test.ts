@@ -1,0 +1,249 @@
+/**
+ * The proxy core's parts, in process: the request table, the proxy's own
+ * requests, the tool gate, and the relay between two fake transports.
+ */
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import type { JSONRPCMessage, JSONRPCRequest, ListToolsResult, Tool } from "../src/mcp_sdk.ts";
+import { createLogger } from "../src/log.ts";
+import { McpProxy } from "../src/mcp/proxy.ts";
+import { OwnRequests } from "../src/mcp/own_requests.ts";
+import { RequestTable } from "../src/mcp/request_table.ts";
+import { ToolGate } from "../src/mcp/tools/tool_gate.ts";
+import { compileToolPolicy } from "../src/mcp/tools/tool_filter.ts";
+
+const quiet = createLogger({ level: "error", write: () => {} });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+Deno.test("a request leaves the table once, and its timer fires only while it is there", async () => {
+  const table = new RequestTable(20);
+  let timedOut = 0;
+  table.track(1, "tools/call", () => timedOut++);
+  table.track(2, "ping", () => timedOut++);
+  assertEquals(table.take(1), "tools/call");
+  assertEquals(table.take(1), undefined, "never twice");
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assertEquals(timedOut, 1, "only the request still in flight timed out");
+  table.take(2);
+  table.track(3, "tools/call", () => {});
+  table.track(4, "tools/list", () => {});
+  table.track("aws-mcp-proxy:client:aws-mcp-proxy:x", "tools/call", () => {});
+  assertEquals(table.takesUnread(3), true);
+  assertEquals(
+    table.takesUnread(4),
+    false,
+    "the proxy reads tools/list answers",
+  );
+  assertEquals(
+    table.takesUnread("aws-mcp-proxy:client:aws-mcp-proxy:x"),
+    false,
+  );
+  for (const id of table.ids()) table.take(id);
+});
+
+Deno.test("the proxy's own requests are settled by their answers, and only theirs", async () => {
+  const sent: JSONRPCRequest[] = [];
+  const own = new OwnRequests({
+    timeoutMs: 1000,
+    metadata: { AWS_REGION: "eu-west-1" },
+  });
+  await assertRejects(() => own.request("ping", {}), Error, "has not started");
+  own.attach((request) => (sent.push(request), Promise.resolve()));
+  const listed = own.listTools(undefined);
+  const failed = own.request("tools/list", {});
+  assertEquals(sent[0]!.params?._meta, { AWS_REGION: "eu-west-1" });
+  assertEquals(
+    own.settle({ jsonrpc: "2.0", id: 7, result: {} }),
+    false,
+    "a client id",
+  );
+  assert(
+    own.settle({ jsonrpc: "2.0", id: sent[0]!.id, result: { tools: [] } }),
+  );
+  assertEquals(await listed, { tools: [] });
+  own.settle({
+    jsonrpc: "2.0",
+    id: sent[1]!.id,
+    error: { code: -32601, message: "no" },
+  });
+  await assertRejects(() => failed, Error, "no (code -32601)");
+  const orphan = own.request("ping", {});
+  own.rejectAll("the proxy shut down");
+  await assertRejects(() => orphan, Error, "the proxy shut down");
+});
+
+const tool = (name: string, readOnly?: boolean): Tool => ({
+  name,
+  inputSchema: { type: "object", properties: { n: { type: "number" } } },
+  ...(readOnly === undefined ? {} : { annotations: { readOnlyHint: readOnly } }),
+});
+
+function gateOver(
+  lists: ListToolsResult[],
+  policy = compileToolPolicy({ allowWrite: false }),
+) {
+  let calls = 0;
+  const gate = new ToolGate({
+    policy,
+    listPage: () => Promise.resolve(lists[Math.min(calls++, lists.length - 1)]!),
+    timeoutMs: 1000,
+    logger: quiet,
+  });
+  gate.initialized({ capabilities: { tools: {} } });
+  return gate;
+}
+
+const call = (
+  name: string,
+  args: Record<string, unknown> = {},
+): JSONRPCRequest => ({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "tools/call",
+  params: { name, arguments: args },
+});
+
+Deno.test("the gate returns verdicts: allowed, hidden, or arguments that do not match", async () => {
+  const gate = gateOver([{
+    tools: [tool("read", true), tool("write", false)],
+  }]);
+  assertEquals(await gate.judge(call("read", { n: 1 })), undefined);
+  const hidden = await gate.judge(call("write")) as {
+    error: { message: string };
+  };
+  assert(hidden.error.message.includes('"write" is hidden'));
+  const invalid = await gate.judge(call("read", { n: "x" })) as unknown as {
+    result: { isError: boolean };
+  };
+  assertEquals(invalid.result.isError, true);
+  assertEquals(gate.safeToRepeat(call("read")), true);
+  assertEquals(gate.safeToRepeat(call("write")), false);
+});
+
+Deno.test("after a change the gate judges on the new list", async () => {
+  const gate = gateOver([{ tools: [tool("flip", true)] }, {
+    tools: [tool("flip", false)],
+  }]);
+  assertEquals(await gate.judge(call("flip")), undefined);
+  gate.changed();
+  assert(
+    await gate.judge(call("flip")) !== undefined,
+    "refused on the new list",
+  );
+  assertEquals(
+    await gate.renewed(),
+    false,
+    "the visible tools did not change again",
+  );
+});
+
+Deno.test("a tools/call notification is refused while a filter applies", () => {
+  const notification: JSONRPCMessage = {
+    jsonrpc: "2.0",
+    method: "tools/call",
+    params: {},
+  };
+  assertEquals(
+    gateOver([{ tools: [] }]).refusesNotification(notification),
+    true,
+  );
+  const open = gateOver(
+    [{ tools: [] }],
+    compileToolPolicy({ allowWrite: true }),
+  );
+  assertEquals(open.refusesNotification(notification), false);
+});
+
+/** A transport that records what it is sent and lets the test deliver messages. */
+interface FakeTransport {
+  sent: JSONRPCMessage[];
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onrenewing?: () => void;
+  start(): Promise<void>;
+  close(): Promise<void>;
+  send(message: JSONRPCMessage): Promise<void>;
+  writeLine(): void;
+  setProtocolVersion(): void;
+  terminateSession(): Promise<void>;
+}
+
+function fakeTransport(): FakeTransport {
+  const sent: JSONRPCMessage[] = [];
+  const transport: FakeTransport = {
+    sent,
+    start: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    send: (message: JSONRPCMessage) => (sent.push(message), Promise.resolve()),
+    writeLine: () => {},
+    setProtocolVersion: () => {},
+    terminateSession: () => Promise.resolve(),
+  };
+  return transport;
+}
+
+Deno.test("the relay holds what comes before the initialize answer, and the gate's refusals never leave", async () => {
+  const local = fakeTransport();
+  const remote = fakeTransport();
+  const own = new OwnRequests({ timeoutMs: 1000, metadata: {} });
+  const gate = new ToolGate({
+    policy: compileToolPolicy({ allowWrite: false }),
+    listPage: own.listTools,
+    timeoutMs: 1000,
+    logger: quiet,
+  });
+  const proxy = new McpProxy({
+    local,
+    remote,
+    requests: new RequestTable(1000),
+    own,
+    gate,
+    metadata: {},
+    explain: (error) => ({ message: String(error) }),
+    logger: quiet,
+  });
+  await proxy.start();
+  local.onmessage!({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} });
+  local.onmessage!({ jsonrpc: "2.0", id: 2, method: "ping" });
+  assertEquals(remote.sent.map((m) => (m as { method: string }).method), [
+    "initialize",
+  ]);
+  remote.onmessage!({
+    jsonrpc: "2.0",
+    id: 1,
+    result: { capabilities: { tools: {} } },
+  });
+  assertEquals(remote.sent.map((m) => (m as { method: string }).method), [
+    "initialize",
+    "ping",
+  ]);
+
+  local.onmessage!({
+    jsonrpc: "2.0",
+    id: 3,
+    method: "tools/call",
+    params: { name: "write" },
+  });
+  await tick();
+  const list = remote.sent.at(-1) as JSONRPCRequest;
+  assertEquals(
+    list.method,
+    "tools/list",
+    "the gate asks for the list with its own request",
+  );
+  remote.onmessage!({
+    jsonrpc: "2.0",
+    id: list.id,
+    result: { tools: [tool("write", false)] },
+  });
+  await tick();
+  await tick();
+  assert(
+    !remote.sent.some((m) => (m as { method?: string }).method === "tools/call"),
+  );
+  const refusal = local.sent.find((m) => (m as { id?: number }).id === 3) as {
+    error: unknown;
+  };
+  assert(refusal.error !== undefined, "answered by the gate");
+  await proxy.shutdown("test");
+});

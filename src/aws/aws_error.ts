@@ -22,7 +22,8 @@ export type AuthFailure =
   /** The credentials are fine but lack permission. */
   | "denied";
 
-const MAX_DETAIL = 400;
+/** The most of a server's error text any message quotes. */
+export const MAX_DETAIL = 400;
 
 /** Pulls the AWS error message out of a response body (`{"message": …}`, `{"Message": …}`), else the text. */
 export function awsErrorMessage(body: string): string {

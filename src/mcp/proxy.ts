@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest, type Transport } from "../mcp_sdk.ts";
 import type { ListToolsResult } from "../mcp_sdk.ts";
 import {
@@ -62,10 +63,6 @@ export interface McpProxyOptions {
 const SHUTDOWN_GRACE_MS = 1500;
 /** How long shutdown waits for the DELETE that ends the session. */
 const TERMINATE_TIMEOUT_MS = 2000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A stdio-to-Streamable-HTTP MCP proxy with a tool gate; see the module doc. */
 export class McpProxy {

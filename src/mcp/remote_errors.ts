@@ -6,7 +6,13 @@
  */
 import { SdkHttpError } from "../mcp_sdk.ts";
 import { CredentialsError } from "../aws/credentials.ts";
-import { type AuthFailure, authFailureKind, awsErrorMessage } from "../aws/aws_error.ts";
+import {
+  type AuthFailure,
+  authFailureKind,
+  awsErrorMessage,
+  MAX_DETAIL,
+} from "../aws/aws_error.ts";
+import { CONNECT_FAILURE } from "../transport/http/retry_policy.ts";
 
 /** What the scope and credentials were, to name in messages. */
 export interface ErrorContext {
@@ -29,8 +35,6 @@ export interface RemoteFailure {
   /** One line for the client: what happened and what to do. */
   message: string;
 }
-
-const MAX_DETAIL = 400;
 
 /** The message for an AWS authentication failure; `aws` is ": <the AWS message>" or empty. */
 function authMessage(kind: AuthFailure, status: number, aws: string, ctx: ErrorContext): string {
@@ -130,8 +134,7 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
     };
   }
   if (
-    /fetch failed|connection refused|ECONNREFUSED|dns error|failed to lookup|Name or service not known|tcp connect|error sending request|network/i
-      .test(text)
+    CONNECT_FAILURE.test(text) || /fetch failed|error sending request|network/i.test(text)
   ) {
     return {
       message: `Cannot reach ${ctx.host}: ${

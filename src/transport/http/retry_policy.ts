@@ -70,6 +70,10 @@ export function failureOfStatus(
   return undefined;
 }
 
+/** How Deno's fetch (and Node's) say that a connection was never made. */
+export const CONNECT_FAILURE =
+  /\(Connect\)|connection refused|ECONNREFUSED|dns error|failed to lookup|Name or service not known|tcp connect/i;
+
 /**
  * Classifies a thrown fetch error; `undefined` when it is not worth another
  * try (the caller aborted, a permission is missing, credentials failed).
@@ -80,7 +84,7 @@ export function failureOfError(error: unknown): AttemptFailure | undefined {
   if (error.name === "TimeoutError") return "lost";
   if (!(error instanceof TypeError)) return undefined;
   const detail = `${error.message} ${error.cause instanceof Error ? error.cause.message : ""}`;
-  if (/\(Connect\)|connection refused|dns error|failed to lookup/i.test(detail)) {
+  if (CONNECT_FAILURE.test(detail)) {
     return "not-sent";
   }
   return "lost";

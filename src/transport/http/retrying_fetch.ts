@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { followAbort } from "./abort_link.ts";
 import type { FetchLike } from "../../mcp_sdk.ts";
 import type { Logger } from "../../log.ts";
@@ -42,10 +43,6 @@ export interface RetryingFetchOptions {
 }
 
 type Attempt = { response: Response } | { error: unknown };
-
-function sleepFor(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function attemptOnce(
   next: FetchLike,
@@ -102,7 +99,7 @@ function describeFailure(attempt: Attempt): string {
 export function createRetryingFetch(next: FetchLike, options: RetryingFetchOptions): FetchLike {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? sleepFor;
+  const sleep = options.sleep ?? delay;
   const canResend = options.canResend ?? (() => true);
   return async (input, init) => {
     const method = (init?.method ?? "GET").toUpperCase();

@@ -30,6 +30,7 @@ import { connectSigV4Client } from "../src/client.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 import { measureFirstStart } from "./first_start.ts";
+import { MALLOC_ENV } from "../src/cli/print_config.ts";
 
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
 const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 5000);
@@ -42,12 +43,6 @@ const FIRST_RUNS = Number(Deno.env.get("BENCH_FIRST_RUNS") ?? 3);
 const STEADY_CALLS = 2200;
 /** The earlier reading, after as many round trips as issue #14 measures. */
 const EARLY_CALLS = 300;
-/** glibc malloc settings that return freed memory sooner (set in an MCP client's `env`). */
-const TUNED_MALLOC = {
-  MALLOC_ARENA_MAX: "2",
-  MALLOC_MMAP_THRESHOLD_: "32768",
-  MALLOC_TRIM_THRESHOLD_: "65536",
-};
 const SCOPE = [...BACKEND_SCOPE];
 /** The bare server is an SDK 1.x program, which only the tests' config imports. */
 const TESTS_CONFIG = `--config=${REPO_ROOT}tests/deno.json`;
@@ -445,7 +440,7 @@ try {
   const bareV8 = await bareSteady(env, true);
   const plain = await proxyMemory(env);
   const noV8 = await proxyMemory(env, false);
-  const tuned = await proxyMemory({ ...env, ...TUNED_MALLOC });
+  const tuned = await proxyMemory({ ...env, ...MALLOC_ENV });
   const big = await tenMbPeak(env);
   out(`Memory (RSS of the process, after ${EARLY_CALLS} and ${STEADY_CALLS} round trips each)`);
   out(
@@ -469,8 +464,8 @@ try {
   memoryRow("proxy, as the README runs it", plain);
   memoryRow("proxy without the V8 flag", noV8);
   memoryRow(
-    `proxy as the README runs it, plus ${
-      Object.entries(TUNED_MALLOC).map(([k, v]) => `${k}=${v}`).join(" ")
+    `proxy as --print-config writes it, with ${
+      Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(" ")
     }`,
     tuned,
   );

@@ -20,6 +20,7 @@ import {
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 import { ENV_PERMISSION } from "../src/cli/permissions.ts";
+import { MALLOC_ENV } from "../src/cli/print_config.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
 const SSO_CONFIG = `[profile dev]
@@ -264,6 +265,7 @@ Deno.test("--print-config prints a client configuration whose permissions are ex
     const server = config.servers["aws-mcp"];
     assertEquals(server.type, "stdio");
     assertEquals(server.command, "deno");
+    assertEquals(server.env, MALLOC_ENV, "the malloc settings that keep memory low");
     const args = server.args as string[];
     assertEquals(
       args.find((a) => a.startsWith("--allow-net=")),
@@ -281,7 +283,7 @@ Deno.test("--print-config prints a client configuration whose permissions are ex
     assert(at > 0);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--quiet", ...args.slice(1, at), `${REPO_ROOT}mod.ts`, ...args.slice(at + 1)],
-      env: { ...env, AWS_PROFILE: "" },
+      env: { ...env, ...server.env, AWS_PROFILE: "" },
       clearEnv: true,
       stdin: "piped",
       stdout: "piped",

@@ -9,6 +9,18 @@
 import type { ConfigClient } from "./args.ts";
 import { ENV_PERMISSION, V8_FLAGS } from "./permissions.ts";
 
+/**
+ * glibc malloc settings that return freed memory sooner: the proxy's RSS
+ * after 300 calls goes from 1.34× a bare Deno MCP server's to 1.21× (README,
+ * Performance). They act only when set before the process starts, so they go
+ * in the client's `env`.
+ */
+export const MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "32768",
+  MALLOC_TRIM_THRESHOLD_: "65536",
+};
+
 /** What the configuration is made from. */
 export interface ConfigInput {
   /** The client whose format to write. */
@@ -65,7 +77,7 @@ export function renderClientConfig(input: ConfigInput): string {
     input.endpoint.href,
     ...input.flags,
   ];
-  const server = { command: "deno", args };
+  const server = { command: "deno", args, env: MALLOC_ENV };
   const name = serverName(input.endpoint);
   const config = input.client === "vscode"
     ? { servers: { [name]: { type: "stdio", ...server } } }

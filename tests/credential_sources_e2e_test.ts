@@ -12,11 +12,13 @@ import { type Backend, EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fi
 import { type FakeAws, startFakeAws } from "./fixtures/fake_aws.ts";
 import {
   BACKEND_SCOPE,
+  INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
   proxyEnv,
   REPO_ROOT,
   spawnRawProxy,
+  toolCallLine,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 import { ENV_PERMISSION } from "../src/cli/permissions.ts";
@@ -209,13 +211,8 @@ for (const source of SOURCES) {
       // Then with exactly those flags: a call goes through, signed with what the source gave.
       const { proxy, reply } = await startProxy(source, backend, aws, home.home, flags);
       assertEquals(reply.error, undefined, JSON.stringify(reply));
-      await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-      await proxy.send(JSON.stringify({
-        jsonrpc: "2.0",
-        id: 2,
-        method: "tools/call",
-        params: { name: "echo", arguments: { text: "signed" } },
-      }));
+      await proxy.send(INITIALIZED_LINE);
+      await proxy.send(toolCallLine(2, "echo", { text: "signed" }));
       const call = await proxy.next(15_000);
       assertEquals(call.result, { content: [{ type: "text", text: "signed" }] });
       const out = await proxy.finish();

@@ -6,6 +6,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET, startBackend } from "./fixtures/backend.ts";
 import {
   BACKEND_SCOPE,
+  INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
   spawnRawProxy,
@@ -196,7 +197,7 @@ Deno.test("a call slower than --timeout is answered with a timeout error under i
   }, async (proxy) => {
     await proxy.send(INIT(1));
     await proxy.next();
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(INITIALIZED_LINE);
     const started = Date.now();
     await proxy.send(JSON.stringify({
       jsonrpc: "2.0",
@@ -224,7 +225,7 @@ Deno.test("closing stdin with a call in flight still answers it before exiting",
   const out = await rawRun({}, async (proxy) => {
     await proxy.send(INIT(1));
     await proxy.next();
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(INITIALIZED_LINE);
     await proxy.send(
       JSON.stringify({
         jsonrpc: "2.0",

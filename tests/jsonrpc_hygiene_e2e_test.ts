@@ -6,17 +6,19 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { type Backend, startBackend } from "./fixtures/backend.ts";
 import {
   BACKEND_SCOPE,
+  INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
   spawnRawProxy,
+  toolCallLine,
 } from "./fixtures/proxy_process.ts";
 import { rawRun, waitFor } from "./fixtures/proxy_run.ts";
 
 const line = (message: Record<string, unknown>) => JSON.stringify({ jsonrpc: "2.0", ...message });
-const INITIALIZED = line({ method: "notifications/initialized" });
+const INITIALIZED = INITIALIZED_LINE;
 
 function echoCall(id: string | number, text: string): string {
-  return line({ id, method: "tools/call", params: { name: "echo", arguments: { text } } });
+  return toolCallLine(id, "echo", { text });
 }
 
 Deno.test("a line that is not JSON gets a parse error with id null; an invalid message its own id; blank lines nothing", async () => {

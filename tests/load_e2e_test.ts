@@ -6,6 +6,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { startBackend } from "./fixtures/backend.ts";
 import {
   BACKEND_SCOPE,
+  INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
   spawnRawProxy,
@@ -62,7 +63,7 @@ Deno.test(`${IN_FLIGHT} requests in flight, with random delays, 503s and 429s: e
   try {
     await proxy.send(initializeLine("init"));
     assert("result" in await proxy.next());
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(INITIALIZED_LINE);
     Object.assign(backend.faults.settings, {
       maxDelayMs: 20,
       unavailableRate: 0.03,

@@ -8,6 +8,7 @@ import { startBackend } from "./fixtures/backend.ts";
 import {
   BACKEND_SCOPE,
   connectThroughProxy,
+  INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
   spawnRawProxy,
@@ -31,7 +32,7 @@ for (const jsonResponse of [false, true]) {
       try {
         await proxy.send(initializeLine(1));
         await proxy.next();
-        await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+        await proxy.send(INITIALIZED_LINE);
         await proxy.send(JSON.stringify({
           jsonrpc: "2.0",
           id: "call-1",

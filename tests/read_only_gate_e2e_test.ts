@@ -5,7 +5,12 @@
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import type { Backend } from "./fixtures/backend.ts";
-import { BACKEND_SCOPE, initializeLine, type ProxyClient } from "./fixtures/proxy_process.ts";
+import {
+  BACKEND_SCOPE,
+  INITIALIZED_LINE,
+  initializeLine,
+  type ProxyClient,
+} from "./fixtures/proxy_process.ts";
 import { rawRun, texts, waitFor, withProxy } from "./fixtures/proxy_run.ts";
 import { ToolListChangedNotificationSchema } from "./fixtures/sdk.ts";
 
@@ -143,7 +148,7 @@ async function notificationCall(args: string[]) {
   }, async (proxy) => {
     await proxy.send(initializeLine(1));
     await proxy.next();
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await proxy.send(INITIALIZED_LINE);
     await proxy.send(JSON.stringify({
       jsonrpc: "2.0",
       method: "tools/call",

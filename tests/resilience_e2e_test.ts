@@ -9,6 +9,7 @@ import {
   BACKEND_SCOPE,
   type ConnectOptions,
   connectThroughProxy,
+  INITIALIZED_LINE,
   makeAwsHome,
   type ProxyClient,
   spawnRawProxy,
@@ -299,7 +300,7 @@ for (const pad of [0, 100_000]) {
         },
       }));
       assert("result" in await proxy.next());
-      await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+      await proxy.send(INITIALIZED_LINE);
       await proxy.send(JSON.stringify({
         jsonrpc: "2.0",
         id: 1,

@@ -5,7 +5,12 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import type { Backend } from "./fixtures/backend.ts";
-import { BACKEND_SCOPE, initializeLine } from "./fixtures/proxy_process.ts";
+import {
+  BACKEND_SCOPE,
+  INITIALIZED_LINE,
+  initializeLine,
+  toolCallLine,
+} from "./fixtures/proxy_process.ts";
 import { rawRun, withProxy } from "./fixtures/proxy_run.ts";
 
 function postsOf(backend: Backend, tool: string): number {
@@ -63,13 +68,8 @@ Deno.test("a line that never ends is cut at 10 MiB: the call gets an error namin
   }, async (proxy) => {
     await proxy.send(initializeLine(1));
     await proxy.next();
-    await proxy.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "echo", arguments: { text: "x" } },
-    }));
+    await proxy.send(INITIALIZED_LINE);
+    await proxy.send(toolCallLine(2, "echo", { text: "x" }));
     const answer = await proxy.next(30_000);
     assertEquals(answer.id, 2);
     assertMatch(

@@ -45,7 +45,7 @@ import { ToolGate } from "./src/mcp/tools/tool_gate.ts";
 import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
 import { ResponseTap } from "./src/transport/http/response_tap.ts";
 import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
-import { DEFAULT_RETRY_POLICY } from "./src/transport/http/retry_policy.ts";
+import { DEFAULT_RETRY_POLICY, SSE_RECONNECTION } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/aws/signer.ts";
 import { StdioTransport } from "./src/transport/stdio/stdio_transport.ts";
 import { guardStreams } from "./src/transport/http/stream_guard.ts";
@@ -150,6 +150,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
       new StreamableHTTPClientTransport(options.endpoint, {
         fetch: remoteFetch,
         requestInit: { headers: options.headers },
+        reconnectionOptions: SSE_RECONNECTION,
       }),
     canReplay: gate.safeToRepeat,
     recheck: gate.recheck,

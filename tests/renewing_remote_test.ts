@@ -1,9 +1,6 @@
 import { assertEquals, assertMatch } from "./assert.ts";
-import {
-  RenewingRemote,
-  sessionGone,
-  type SessionTransport,
-} from "../src/transport/http/renewing_remote.ts";
+import { RenewingRemote, type SessionTransport } from "../src/transport/http/renewing_remote.ts";
+import { sessionGone } from "../src/retry_policy.ts";
 import { createLogger } from "../src/log.ts";
 import { SdkErrorCode } from "@modelcontextprotocol/client";
 import { type JSONRPCMessage, type JSONRPCRequest, SdkHttpError } from "../src/mcp_sdk.ts";

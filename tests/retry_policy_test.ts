@@ -1,12 +1,14 @@
 import { assertEquals } from "./assert.ts";
 import {
+  afterStreamEnd,
   DEFAULT_RETRY_POLICY,
   failureOfError,
   failureOfStatus,
   mayResend,
   parseRetryAfter,
+  resignAfter,
   retryDelayMs,
-} from "../src/transport/http/retry_policy.ts";
+} from "../src/retry_policy.ts";
 
 Deno.test("throttling, 503 and gateway errors are transient; other statuses are final", () => {
   assertEquals(failureOfStatus(429), "throttled");
@@ -67,4 +69,20 @@ Deno.test("backoff is full jitter over a doubling ceiling, capped, and never und
     undefined,
     "too long a wait is not taken",
   );
+});
+
+Deno.test("only the authentication failures that re-signing can fix are re-signed", () => {
+  for (const kind of ["skew", "expired-token", "invalid-token", "signature"]) {
+    assertEquals(resignAfter(kind), true, kind);
+  }
+  for (const kind of ["scope", "denied", undefined]) assertEquals(resignAfter(kind), false);
+});
+
+Deno.test("a stream that ended before its answer: wait to resume, send a safe request once, else fail", () => {
+  const ended = (resumable: boolean, overlong = false) => ({ resumable, overlong });
+  assertEquals(afterStreamEnd(ended(true), { resent: false, safe: false }), "wait");
+  assertEquals(afterStreamEnd(ended(false), { resent: false, safe: true }), "resend");
+  assertEquals(afterStreamEnd(ended(false), { resent: true, safe: true }), "fail", "never twice");
+  assertEquals(afterStreamEnd(ended(false), { resent: false, safe: false }), "fail");
+  assertEquals(afterStreamEnd(ended(true, true), { resent: false, safe: true }), "fail");
 });

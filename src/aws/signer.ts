@@ -12,6 +12,7 @@ import type { FetchLike } from "../mcp_sdk.ts";
 import type { AwsCredentials, CredentialSource } from "./credentials.ts";
 import type { SigningScope } from "./endpoint.ts";
 import { authFailureKind, awsErrorMessage } from "./aws_error.ts";
+import { resignAfter } from "../retry_policy.ts";
 import type { Logger } from "../log.ts";
 
 /** Options for {@linkcode createSigningFetch}. */
@@ -233,14 +234,13 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
       errorType: headers.get("x-amzn-errortype"),
       message: awsErrorMessage(text),
     });
-    const again = kind === "skew"
-      ? learnClock(first.response)
-      : kind === "expired-token" || kind === "invalid-token"
-      ? await renewCredentials(first.credentials, "AWS rejected the session token")
-      : kind === "signature"
-      // The user may have fixed the key file, rotated the key or changed the profile meanwhile.
-      ? await renewCredentials(first.credentials, "AWS rejected the signature")
-      : false;
+    // The user may have renewed, fixed or rotated the credentials meanwhile: sent again only if
+    // the clock could be learned or other credentials came.
+    const again = resignAfter(kind) &&
+      (kind === "skew" ? learnClock(first.response) : await renewCredentials(
+        first.credentials,
+        kind === "signature" ? "AWS rejected the signature" : "AWS rejected the session token",
+      ));
     if (again) return (await send()).response;
     return new Response(text, { status, statusText, headers });
   };

@@ -12,7 +12,7 @@ import {
   awsErrorMessage,
   MAX_DETAIL,
 } from "../aws/aws_error.ts";
-import { CONNECT_FAILURE } from "../transport/http/retry_policy.ts";
+import { CONNECT_FAILURE } from "../retry_policy.ts";
 
 /** What the scope and credentials were, to name in messages. */
 export interface ErrorContext {

@@ -16,7 +16,6 @@ import {
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
-  SdkHttpError,
   type Transport,
 } from "../../mcp_sdk.ts";
 import { describeError, type Logger } from "../../log.ts";
@@ -28,6 +27,7 @@ import {
   isResponse,
 } from "../../jsonrpc/message_kind.ts";
 import { STREAM_END_METHOD, type StreamEnd } from "./stream_guard.ts";
+import { afterStreamEnd, sessionGone } from "../../retry_policy.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
 
 /** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
@@ -75,20 +75,6 @@ interface InFlight {
   sent: boolean;
   /** Whether it was sent again after its stream ended without an answer (at most once). */
   resent?: boolean;
-}
-
-/**
- * Whether `error` says the backend no longer knows the session the request
- * carried: 404, as the MCP specification has it, or 400 with a body that
- * says so, as servers built on the TypeScript SDK answer ("Bad Request: No
- * valid session ID provided", "Server not initialized").
- */
-export function sessionGone(error: unknown, hadSession: boolean): boolean {
-  if (!hadSession || !(error instanceof SdkHttpError)) return false;
-  if (error.status === 404) return true;
-  return error.status === 400 &&
-    /session\b.*\b(unknown|invalid|not found|expired)|no valid session|not initialized|unknown session|invalid session/i
-      .test(error.message);
 }
 
 /** A {@linkcode RemoteTransport} that renews an expired backend session; see the module doc. */
@@ -235,10 +221,15 @@ export class RenewingRemote implements RemoteTransport {
    */
   #streamEnded(end: StreamEnd): void {
     const entry = this.#inFlight.get(end.request);
-    if (!entry || (end.resumable && end.overlong === undefined)) return;
+    if (!entry) return;
     const { request } = entry;
     const method = request.method;
-    if (end.overlong === undefined && !entry.resent && this.#options.canReplay(request)) {
+    const action = afterStreamEnd(
+      { resumable: end.resumable, overlong: end.overlong !== undefined },
+      { resent: entry.resent === true, safe: this.#options.canReplay(request) },
+    );
+    if (action === "wait") return;
+    if (action === "resend") {
       // Safe to repeat (the proxy retries such requests after a 502 or 504 too): once more.
       this.#options.logger.info(
         `the server's stream ended before it answered ${method}; sending it again`,

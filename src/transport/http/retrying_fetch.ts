@@ -19,7 +19,7 @@ import {
   parseRetryAfter,
   retryDelayMs,
   type RetryPolicy,
-} from "./retry_policy.ts";
+} from "../../retry_policy.ts";
 
 /** Options for {@linkcode createRetryingFetch}. */
 export interface RetryingFetchOptions {

@@ -1,14 +1,29 @@
 /**
- * When a failed HTTP attempt may be sent again, and after how long. Pure: the
- * clock and the random source are parameters.
+ * Every rule by which the proxy sends a request to the backend more than
+ * once, in one place; each layer asks here. Pure: the clock and the random
+ * source are parameters.
  *
- * The rules follow the AWS SDKs' standard retry mode (exponential backoff
- * with full jitter, a 20 s cap, throttling and 5xx as transient), with one
- * addition for MCP: a request that may already have reached the server is
- * only sent again when it is safe to run twice.
+ * How many times one request can be sent, and why:
+ *
+ * | layer | when | again |
+ * | --- | --- | --- |
+ * | retrying fetch | 429, throttling, 503, no connection: the server did not run it | up to `retries` (2) times, with backoff |
+ * | retrying fetch | 502, 504, a connection lost after sending, no headers in time | the same, only if safe to run twice |
+ * | signer | 401/403 for a skewed clock, a stale token or a signature that fresh credentials may fix | once per attempt, re-signed ({@linkcode resignAfter}) |
+ * | session renewal | the backend forgot the session ({@linkcode sessionGone}) | once, on the new session |
+ * | session renewal | a request in flight when the session ended | once on the new session if safe, else answered |
+ * | stream end | the answer's stream ended without it and without an event id | once if safe ({@linkcode afterStreamEnd}) |
+ * | SDK transport | an event stream with an event id dropped | resumed (not re-sent), {@linkcode SSE_RECONNECTION} |
+ *
+ * "Safe to run twice" is the tool gate's word: anything but a `tools/call`,
+ * or a `tools/call` of a tool annotated `readOnlyHint` or `idempotentHint`.
+ * The rules of the retrying fetch follow the AWS SDKs' standard retry mode
+ * (exponential backoff with full jitter, a 20 s cap, throttling and 5xx as
+ * transient).
  *
  * @module
  */
+import { SdkHttpError } from "./mcp_sdk.ts";
 
 /** Why an attempt failed, as far as retrying is concerned. */
 export type AttemptFailure =
@@ -125,3 +140,60 @@ export function retryDelayMs(
   const jittered = Math.floor(random() * ceiling);
   return Math.max(jittered, retryAfterMs ?? 0);
 }
+
+/** The kinds of 401/403 that re-signing can fix (see `aws/aws_error.ts`). */
+const RESIGNABLE = new Set(["skew", "expired-token", "invalid-token", "signature"]);
+
+/**
+ * Whether a request AWS rejected with an authentication failure of `kind`
+ * is worth signing again: when the clock was skewed, or when the
+ * credentials went stale or were fixed (the signer then resends only if it
+ * found others). Never for a wrong scope or a plain denial.
+ */
+export function resignAfter(kind: string | undefined): boolean {
+  return kind !== undefined && RESIGNABLE.has(kind);
+}
+
+/**
+ * Whether `error` says the backend no longer knows the session the request
+ * carried: 404, as the MCP specification has it, or 400 with a body that
+ * says so, as servers built on the TypeScript SDK answer ("Bad Request: No
+ * valid session ID provided", "Server not initialized"). The request is then
+ * sent once more, on a new session.
+ */
+export function sessionGone(error: unknown, hadSession: boolean): boolean {
+  if (!hadSession || !(error instanceof SdkHttpError)) return false;
+  if (error.status === 404) return true;
+  return error.status === 400 &&
+    /session\b.*\b(unknown|invalid|not found|expired)|no valid session|not initialized|unknown session|invalid session/i
+      .test(error.message);
+}
+
+/** What to do with a request whose event stream ended before its answer. */
+export type StreamEndAction = "wait" | "resend" | "fail";
+
+/**
+ * The request's stream ended without its answer: `wait` while the SDK
+ * resumes a stream that had an event id, `resend` once a request safe to
+ * run twice, and `fail` (answer the client now) otherwise, or after a line
+ * over the size limit, which resuming would only bring again.
+ */
+export function afterStreamEnd(
+  end: { resumable: boolean; overlong: boolean },
+  request: { resent: boolean; safe: boolean },
+): StreamEndAction {
+  if (end.overlong) return "fail";
+  if (end.resumable) return "wait";
+  return !request.resent && request.safe ? "resend" : "fail";
+}
+
+/**
+ * How the SDK transport resumes a dropped event stream that had an event id
+ * (its own defaults, named here so that the table above is complete).
+ */
+export const SSE_RECONNECTION = {
+  initialReconnectionDelay: 1000,
+  maxReconnectionDelay: 30_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: 2,
+} as const;

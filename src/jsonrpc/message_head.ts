@@ -7,6 +7,8 @@
  * Hand-written because `JSON.parse` needs the whole text as one string: to
  * learn two small members of a 10 MB tool result it would decode and copy all
  * of it twice. It also reads a truncated text, which no JSON parser does.
+ * With it, a 10 MB answer adds +13.7 MB to the proxy's peak RSS (the 3×
+ * target); parsed, it added +53 MB (README, Performance; `deno task bench`).
  *
  * @module
  */

@@ -11,13 +11,7 @@
  *
  * @module
  */
-import {
-  ErrorCode,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-  type RequestId,
-  type Transport,
-} from "../../mcp_sdk.ts";
+import type { JSONRPCMessage, JSONRPCRequest, Transport } from "../../mcp_sdk.ts";
 import { describeError, type Logger } from "../../log.ts";
 import {
   cancelledRequestId,
@@ -27,7 +21,8 @@ import {
   isResponse,
 } from "../../jsonrpc/message_kind.ts";
 import { STREAM_END_METHOD, type StreamEnd } from "./stream_guard.ts";
-import { afterStreamEnd, sessionGone } from "../../retry_policy.ts";
+import { sessionGone } from "../../retry_policy.ts";
+import { InFlightRequests } from "./in_flight.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
 
 /** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
@@ -69,14 +64,6 @@ export interface RenewingRemoteOptions {
   redact?: (text: string) => string;
 }
 
-interface InFlight {
-  request: JSONRPCRequest;
-  /** Whether `send` has returned, so the answer is to come on a stream. */
-  sent: boolean;
-  /** Whether it was sent again after its stream ended without an answer (at most once). */
-  resent?: boolean;
-}
-
 /** A {@linkcode RemoteTransport} that renews an expired backend session; see the module doc. */
 export class RenewingRemote implements RemoteTransport {
   /** Called with every message from the backend. */
@@ -93,7 +80,7 @@ export class RenewingRemote implements RemoteTransport {
   #renewing: Promise<void> | undefined;
   #initializeParams: JSONRPCRequest["params"] | undefined;
   #protocolVersion: string | undefined;
-  #inFlight = new Map<RequestId, InFlight>();
+  #inFlight: InFlightRequests;
   #renewals = 0;
   /** The answer awaited by the renewal under way (renewals never overlap). */
   #renewAnswer: { id: string; resolve: (message: JSONRPCMessage) => void } | undefined;
@@ -102,6 +89,12 @@ export class RenewingRemote implements RemoteTransport {
   /** Opens the first transport; nothing is sent until {@linkcode RenewingRemote.start}. */
   constructor(options: RenewingRemoteOptions) {
     this.#options = options;
+    this.#inFlight = new InFlightRequests({
+      canReplay: options.canReplay,
+      logger: options.logger,
+      redact: options.redact,
+      deliver: (message) => this.onmessage?.(message),
+    });
     this.#current = this.#wire(options.open());
   }
 
@@ -119,15 +112,10 @@ export class RenewingRemote implements RemoteTransport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
-      const resent = this.#inFlight.get(message.id)?.resent;
-      this.#inFlight.set(message.id, {
-        request: message,
-        sent: false,
-        ...(resent ? { resent } : {}),
-      });
+      this.#inFlight.add(message);
     }
     const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined) this.#inFlight.delete(cancelled);
+    if (cancelled !== undefined) this.#inFlight.drop(cancelled);
     try {
       for (let attempt = 0;; attempt++) {
         let transport = this.#current;
@@ -147,14 +135,11 @@ export class RenewingRemote implements RemoteTransport {
           }
           throw error;
         }
-        if (isRequest(message)) {
-          const entry = this.#inFlight.get(message.id);
-          if (entry) entry.sent = true;
-        }
+        if (isRequest(message)) this.#inFlight.sent(message.id);
         return;
       }
     } catch (error) {
-      if (isRequest(message)) this.#inFlight.delete(message.id);
+      if (isRequest(message)) this.#inFlight.drop(message.id);
       throw error;
     }
   }
@@ -181,7 +166,10 @@ export class RenewingRemote implements RemoteTransport {
       if (isNotification(message) && message.method === STREAM_END_METHOD) {
         // Only the current session's streams: a request replayed elsewhere still has its answer to come.
         if (transport === this.#current && !this.#renewing) {
-          this.#streamEnded(message.params as unknown as StreamEnd);
+          this.#inFlight.streamEnded(
+            message.params as unknown as StreamEnd,
+            (request) => this.send(request),
+          );
         }
         return;
       }
@@ -209,47 +197,9 @@ export class RenewingRemote implements RemoteTransport {
         this.#renewAnswer.resolve(message);
         return;
       }
-      this.#inFlight.delete(message.id);
+      this.#inFlight.drop(message.id);
     }
     this.onmessage?.(message);
-  }
-
-  /**
-   * A request's event stream ended: if its answer has not come and the SDK
-   * will not resume the stream, it never will, so the client is told now
-   * rather than at the timeout.
-   */
-  #streamEnded(end: StreamEnd): void {
-    const entry = this.#inFlight.get(end.request);
-    if (!entry) return;
-    const { request } = entry;
-    const method = request.method;
-    const action = afterStreamEnd(
-      { resumable: end.resumable, overlong: end.overlong !== undefined },
-      { resent: entry.resent === true, safe: this.#options.canReplay(request) },
-    );
-    if (action === "wait") return;
-    if (action === "resend") {
-      // Safe to repeat (the proxy retries such requests after a 502 or 504 too): once more.
-      this.#options.logger.info(
-        `the server's stream ended before it answered ${method}; sending it again`,
-      );
-      entry.resent = true;
-      this.send(request).catch((error) =>
-        this.#failInFlight(request.id, `${method} failed: ${this.#describe(error)}`)
-      );
-      return;
-    }
-    this.#failInFlight(
-      end.request,
-      end.overlong !== undefined
-        ? `The server's answer to ${method} has a line longer than the ${end.overlong} byte limit; it was dropped`
-        : `The server's event stream ended before it answered ${method}, with no event id to resume from${
-          method === "tools/call"
-            ? "; the call may or may not have run. Check before trying again"
-            : ". Try again"
-        }`,
-    );
   }
 
   /** Whether `message` was answered by `recheck` instead of being sent on a new session. */
@@ -257,7 +207,7 @@ export class RenewingRemote implements RemoteTransport {
     if (!isRequest(message) || !this.#options.recheck) return false;
     const refusal = await this.#options.recheck(message);
     if (refusal === undefined) return false;
-    this.#inFlight.delete(message.id);
+    this.#inFlight.drop(message.id);
     this.onmessage?.(refusal);
     return true;
   }
@@ -317,41 +267,8 @@ export class RenewingRemote implements RemoteTransport {
     log.info(`new session ${fresh.sessionId ?? "(none)"} started`);
     // The old session is gone on the server; closing only stops its streams and timers.
     await stale.close().catch(() => {});
-    this.#recoverInFlight(fresh);
-  }
-
-  /** Requests whose answer was to come on the old session's streams: replayed or answered. */
-  #recoverInFlight(fresh: SessionTransport): void {
-    for (const [id, entry] of this.#inFlight) {
-      if (!entry.sent) continue; // its own send() is renewing and will send it again
-      const { request } = entry;
-      if (this.#options.canReplay(request)) {
-        this.#options.logger.info(`sending ${request.method} again on the new session`);
-        entry.sent = false;
-        this.#refusedOnRenewal(request)
-          .then((refused) =>
-            refused ? undefined : fresh.send(request).then(() => entry.sent = true)
-          )
-          .catch((error) =>
-            this.#failInFlight(id, `${request.method} failed: ${this.#describe(error)}`)
-          );
-      } else {
-        this.#failInFlight(
-          id,
-          `The server's session ended while ${request.method} was in flight; it may or may not have run. Check before trying again`,
-        );
-      }
-    }
-  }
-
-  /** One line for `error`, scrubbed of secrets, for the client. */
-  #describe(error: unknown): string {
-    const text = describeError(error);
-    return this.#options.redact?.(text) ?? text;
-  }
-
-  #failInFlight(id: RequestId, message: string): void {
-    if (!this.#inFlight.delete(id)) return;
-    this.onmessage?.({ jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } });
+    this.#inFlight.recover(async (request) => {
+      if (!(await this.#refusedOnRenewal(request))) await fresh.send(request);
+    });
   }
 }

@@ -21,7 +21,7 @@
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { type ConfigClient, parseCommand, type ProxyOptions, UsageError } from "./src/cli/args.ts";
-import { profileRegion } from "./src/aws/aws_config.ts";
+import { regionSources } from "./src/aws/aws_config.ts";
 import { createCredentialSource } from "./src/aws/credentials.ts";
 import { resolveScope, resolveService } from "./src/aws/endpoint.ts";
 import { readEnv } from "./src/env.ts";
@@ -77,8 +77,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   const scope = await resolveScope(options.endpoint, {
     service: options.service,
     region: options.region,
-    profileRegion: () => Promise.resolve(profileRegion(files, options.profile)),
-    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+    ...regionSources(options.profile, files),
   }).catch((error) => {
     throw new UsageError(describeError(error));
   });

@@ -19,9 +19,8 @@
  */
 import { Client } from "@modelcontextprotocol/client";
 import { type AwsCredentials, createCredentialSource } from "./aws/credentials.ts";
-import { profileRegion, readSharedFiles } from "./aws/aws_config.ts";
+import { regionSources } from "./aws/aws_config.ts";
 import { parseEndpoint, resolveScope } from "./aws/endpoint.ts";
-import { readEnv } from "./env.ts";
 import { createLogger } from "./log.ts";
 import { StreamableHTTPClientTransport } from "./mcp_sdk.ts";
 import { isRequest } from "./jsonrpc/message_kind.ts";
@@ -60,8 +59,7 @@ export async function connectSigV4Client(options: SigV4ClientOptions): Promise<C
   const scope = await resolveScope(endpoint, {
     service: options.service,
     region: options.region,
-    profileRegion: async () => profileRegion(await readSharedFiles(), options.profile),
-    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+    ...regionSources(options.profile),
     naming: "options",
   });
   const given = options.credentials;

@@ -7,6 +7,7 @@
  */
 import { loadSharedConfigFiles } from "@smithy/core/config";
 import type { SharedFiles } from "./credential_needs.ts";
+import { readEnv } from "../env.ts";
 
 /**
  * The shared config and credentials files, parsed afresh; empty when they
@@ -24,4 +25,19 @@ export async function readSharedFiles(): Promise<SharedFiles> {
 export function profileRegion(files: SharedFiles, profile: string | undefined): string | undefined {
   const name = profile ?? "default";
   return files.configFile[name]?.region ?? files.credentialsFile[name]?.region;
+}
+
+/**
+ * Where a region may come from besides the flag and the host, as
+ * `resolveScope` takes them: the profile's `region` in `files` (read when
+ * needed, when not given), then `AWS_REGION`, then `AWS_DEFAULT_REGION`.
+ */
+export function regionSources(
+  profile: string | undefined,
+  files?: SharedFiles,
+): { profileRegion: () => Promise<string | undefined>; envRegion: string | undefined } {
+  return {
+    profileRegion: async () => profileRegion(files ?? await readSharedFiles(), profile),
+    envRegion: readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION"),
+  };
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest, type Transport } from "../mcp_sdk.ts";
+import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
 import type { ListToolsResult } from "../mcp_sdk.ts";
 import {
   cancelledRequestId,
@@ -22,20 +22,13 @@ import {
 import { fromUpstream, isEscaped, toUpstream } from "../jsonrpc/request_ids.ts";
 import { describeError, type Logger } from "../log.ts";
 import type { RemoteTransport } from "../transport/http/renewing_remote.ts";
+import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
 import type { ResponseTap } from "../transport/http/response_tap.ts";
-import { errorReply } from "./errors.ts";
+import { errorReply, timeoutReply } from "./errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
 import type { RequestTable } from "./request_table.ts";
 import { withMetadata } from "./request_extras.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
-
-/** The client-side transport: `StdioTransport` fits. */
-export interface LocalTransport extends Transport {
-  /** Writes one message given as its UTF-8 bytes in pieces, as one line. */
-  writeLine(pieces: readonly Uint8Array[]): void;
-  /** Why the transport closed, once it has. */
-  readonly closeReason?: string | undefined;
-}
 
 /** The parts {@linkcode McpProxy} joins. */
 export interface McpProxyOptions {
@@ -61,8 +54,6 @@ export interface McpProxyOptions {
 
 /** How long shutdown waits for requests still in flight before it answers them itself. */
 const SHUTDOWN_GRACE_MS = 1500;
-/** How long shutdown waits for the DELETE that ends the session. */
-const TERMINATE_TIMEOUT_MS = 2000;
 
 /** A stdio-to-Streamable-HTTP MCP proxy with a tool gate; see the module doc. */
 export class McpProxy {
@@ -128,16 +119,9 @@ export class McpProxy {
       this.#answer(id, errorReply(id, ErrorCode.ConnectionClosed, message));
     }
     own.rejectAll("the proxy shut down");
-    try {
-      await Promise.race([
-        remote.terminateSession(),
-        delay(TERMINATE_TIMEOUT_MS).then(() => {
-          throw new Error(`no answer within ${TERMINATE_TIMEOUT_MS} ms`);
-        }),
-      ]);
-    } catch (error) {
-      this.#log.debug(`ending the backend session failed: ${describeError(error)}`);
-    }
+    await remote.terminateSession().catch((error) =>
+      this.#log.debug(`ending the backend session failed: ${describeError(error)}`)
+    );
     await remote.close().catch(() => {});
     local.onclose = undefined;
     await local.close().catch(() => {});
@@ -201,14 +185,7 @@ export class McpProxy {
     this.#log.warn(
       `${request.method} (id ${JSON.stringify(request.id)}) got no answer within ${seconds} s`,
     );
-    this.#answer(
-      request.id,
-      errorReply(
-        request.id,
-        ErrorCode.RequestTimeout,
-        `The server did not answer ${request.method} within ${seconds} s (--timeout); the request was cancelled. Try again, or raise --timeout if it needs longer`,
-      ),
-    );
+    this.#answer(request.id, timeoutReply(request, seconds));
     void this.#o.remote.send({
       jsonrpc: "2.0",
       method: "notifications/cancelled",

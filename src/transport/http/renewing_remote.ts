@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { JSONRPCMessage, JSONRPCRequest, Transport } from "../../mcp_sdk.ts";
 import { describeError, type Logger } from "../../log.ts";
 import {
@@ -63,6 +64,9 @@ export interface RenewingRemoteOptions {
   /** Scrubs secrets from the error texts it gives the client; none by default. */
   redact?: (text: string) => string;
 }
+
+/** How long ending the session waits for the DELETE's answer: the client is waiting for us to exit. */
+const TERMINATE_TIMEOUT_MS = 2000;
 
 /** A {@linkcode RemoteTransport} that renews an expired backend session; see the module doc. */
 export class RenewingRemote implements RemoteTransport {
@@ -150,9 +154,14 @@ export class RenewingRemote implements RemoteTransport {
     this.#current.setProtocolVersion(version);
   }
 
-  /** Ends the current session with a DELETE. */
+  /** Ends the current session with a DELETE, waiting at most 2 s for the answer. */
   terminateSession(): Promise<void> {
-    return this.#current.terminateSession();
+    return Promise.race([
+      this.#current.terminateSession(),
+      delay(TERMINATE_TIMEOUT_MS).then(() => {
+        throw new Error(`no answer within ${TERMINATE_TIMEOUT_MS} ms`);
+      }),
+    ]);
   }
 
   /** Closes the current transport. */

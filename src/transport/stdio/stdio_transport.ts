@@ -22,6 +22,14 @@ import { createLineFramer } from "./line_framer.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 import { createTextSink, type TextSink } from "./stdout_sink.ts";
 
+/** The client side as the proxy uses it: {@linkcode StdioTransport} is one. */
+export interface LocalTransport extends Transport {
+  /** Writes one message given as its UTF-8 bytes in pieces, as one line. */
+  writeLine(pieces: readonly Uint8Array[]): void;
+  /** Why the transport closed, once it has. */
+  readonly closeReason?: string | undefined;
+}
+
 /** Options for {@linkcode StdioTransport}. */
 export interface StdioTransportOptions {
   /** The client's bytes; `Deno.stdin.readable` unless given (tests give their own). */
@@ -64,7 +72,7 @@ function isBlank(line: Uint8Array): boolean {
 }
 
 /** The stdio side of the proxy; see the module doc. */
-export class StdioTransport implements Transport {
+export class StdioTransport implements LocalTransport {
   /** Called with every valid message from the client. */
   onmessage?: (message: JSONRPCMessage) => void;
   /** Called with lines that were refused ({@linkcode InvalidLineError}) and read failures. */

@@ -15,7 +15,7 @@ import {
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
-import { withProxy } from "./fixtures/proxy_run.ts";
+import { failure, withProxy } from "./fixtures/proxy_run.ts";
 import { startBackendProgram } from "./fixtures/server_process.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
@@ -32,16 +32,6 @@ function assertClockCorrection(stderr: string, seconds: number, direction: strin
   const logged = new RegExp(`clock is (\\d+) s ${direction} the server's`).exec(stderr);
   assert(logged, `no clock correction "${direction}" in the log`);
   assert(Math.abs(Number(logged[1]) - seconds) <= 2, `corrected by ${logged[1]} s, not ${seconds}`);
-}
-
-/** The error `promise` rejects with; fails when it resolves. */
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 function posts(backend: Backend, method: string) {

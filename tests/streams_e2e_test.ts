@@ -11,21 +11,12 @@ import {
   initializeLine,
   toolCallLine,
 } from "./fixtures/proxy_process.ts";
-import { rawRun, withProxy } from "./fixtures/proxy_run.ts";
+import { failure, rawRun, withProxy } from "./fixtures/proxy_run.ts";
 
 function postsOf(backend: Backend, tool: string): number {
   return backend.seen.filter((r) =>
     r.rpc.includes("tools/call") && (r.body as { params?: { name?: string } }).params?.name === tool
   ).length;
-}
-
-async function failure(call: Promise<unknown>): Promise<Error> {
-  try {
-    await call;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("the call succeeded");
 }
 
 Deno.test("an answer cut mid-event with no event id is answered at once; a safe call is sent once more", async () => {

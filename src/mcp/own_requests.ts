@@ -16,6 +16,15 @@ import { isErrorResponse } from "../jsonrpc/message_kind.ts";
 import { isOwnId, ownId } from "../jsonrpc/request_ids.ts";
 import { withMetadata } from "./request_extras.ts";
 
+/** The `_meta` key that names a request's protocol revision (2026-07-28 and later). */
+const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
+/** The envelope keys a stateless request carries about the client. */
+const ENVELOPE_KEYS = [
+  PROTOCOL_VERSION_KEY,
+  "io.modelcontextprotocol/clientInfo",
+  "io.modelcontextprotocol/clientCapabilities",
+];
+
 interface Waiter {
   resolve(result: Result): void;
   reject(error: Error): void;
@@ -36,6 +45,7 @@ export class OwnRequests {
   #send: ((request: JSONRPCRequest) => Promise<void>) | undefined;
   #waiters = new Map<string, Waiter>();
   #seq = 0;
+  #envelope: Record<string, unknown> | undefined;
 
   /** A client with nothing to send on yet. */
   constructor(options: OwnRequestsOptions) {
@@ -45,6 +55,21 @@ export class OwnRequests {
   /** Sends from now on through `send` (the remote transport, once the proxy starts). */
   attach(send: (request: JSONRPCRequest) => Promise<void>): void {
     this.#send = send;
+  }
+
+  /**
+   * Remembers the protocol envelope of the client's requests (protocol
+   * revision 2026-07-28 and later: the `io.modelcontextprotocol/` keys of
+   * `_meta`), which every request of a stateless exchange must carry; whether
+   * `request` had one.
+   */
+  useEnvelopeOf(request: JSONRPCRequest): boolean {
+    const meta = request.params?._meta as Record<string, unknown> | undefined;
+    if (!meta || typeof meta[PROTOCOL_VERSION_KEY] !== "string") return false;
+    this.#envelope = Object.fromEntries(
+      ENVELOPE_KEYS.flatMap((key) => meta[key] === undefined ? [] : [[key, meta[key]]]),
+    );
+    return true;
   }
 
   /** Sends `method` and resolves with the result; rejects on an error answer or the timeout. */
@@ -62,7 +87,12 @@ export class OwnRequests {
       this.#take(id)?.reject(new Error("the proxy has not started"));
       return promise;
     }
-    const request: JSONRPCRequest = { jsonrpc: "2.0", id, method, params };
+    const request: JSONRPCRequest = {
+      jsonrpc: "2.0",
+      id,
+      method,
+      params: this.#envelope ? { ...params, _meta: { ...this.#envelope } } : params,
+    };
     send(withMetadata(request, this.#options.metadata)).catch((error) =>
       this.#take(id)?.reject(error)
     );

@@ -152,6 +152,8 @@ export class McpProxy {
       const request = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
       this.#o.requests.track(request.id, request.method, () => this.#timedOut(request));
       if (request.method === "initialize") this.#held = [];
+      // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate.
+      if (this.#o.own.useEnvelopeOf(request)) this.#o.gate.stateless();
       if (request.method === "tools/call") void this.#guard(request);
       else this.#forward(request);
       return;
@@ -270,6 +272,10 @@ export class McpProxy {
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === "string") this.#o.remote.setProtocolVersion(version);
         this.#o.gate.initialized(message.result);
+      } else if (method === "server/discover") {
+        // A stateless exchange (2026-07-28) has no initialize: the tools are learned from here.
+        this.#o.gate.initialized(message.result);
+        this.#o.gate.discover();
       } else if (method === "tools/list") {
         reply = { ...message, result: this.#o.gate.filterList(message.result as ListToolsResult) };
       }

@@ -9,7 +9,7 @@ import type { RequestId } from "../mcp_sdk.ts";
 import { fromUpstream, isEscaped } from "../jsonrpc/request_ids.ts";
 
 /** The requests whose answers the proxy reads (to learn the session, to filter the list). */
-const READ_ANSWERS = new Set(["initialize", "tools/list"]);
+const READ_ANSWERS = new Set(["initialize", "server/discover", "tools/list"]);
 
 interface Entry {
   method: string;

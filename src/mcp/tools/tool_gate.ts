@@ -64,6 +64,18 @@ export class ToolGate {
       ?.tools !== undefined;
   }
 
+  /**
+   * A stateless exchange (protocol revision 2026-07-28) began: with no
+   * `initialize` to say whether the server offers tools, the gate loads the
+   * list as if it did. A server without tools fails that load, and its calls
+   * are refused, as they should be.
+   */
+  stateless(): void {
+    if (this.#serverHasTools) return;
+    this.#serverHasTools = true;
+    this.discover();
+  }
+
   /** Loads the list (and the validator) once the session is ready. */
   discover(): void {
     if (!this.#serverHasTools) {

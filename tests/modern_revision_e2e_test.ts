@@ -1,0 +1,64 @@
+/**
+ * End-to-end: a client of protocol revision 2026-07-28 (the SDK 2.x client,
+ * pinned to it) through the real proxy, in read-only mode, to a stateless
+ * server of that revision. Every POST carries the standard headers, signed;
+ * no session is kept; the gate works without an `initialize`.
+ */
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { startModernBackend } from "./fixtures/modern_backend.ts";
+import {
+  BACKEND_SCOPE,
+  makeAwsHome,
+  proxyCommand,
+  proxyEnv,
+  REPO_ROOT,
+  withProxyStderr,
+} from "./fixtures/proxy_process.ts";
+
+Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no session, the gate in read-only mode", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
+    env: proxyEnv(home.home),
+    stderr: "pipe",
+    cwd: REPO_ROOT,
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const client = new Client(
+    { name: "modern-test", version: "1.0.0" },
+    { versionNegotiation: { mode: "pin", pin: "2026-07-28" } } as never,
+  );
+  try {
+    await client.connect(transport);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assertEquals(names, ["echo"], "read-only mode hides write_note");
+    const result = await client.callTool({ name: "echo", arguments: { text: "modern" } });
+    assertEquals(result.content, [{ type: "text", text: "modern" }]);
+    await assertRejects(() => client.callTool({ name: "write_note", arguments: { note: "x" } }));
+    assertEquals(backend.calls.get("write_note"), undefined, "never reached the server");
+
+    const posts = backend.seen.filter((r) => r.method === "POST");
+    assert(posts.length >= 3);
+    for (const post of posts) {
+      assert(post.verified, "signed");
+      assertEquals(post.headers["mcp-protocol-version"], "2026-07-28");
+      assert(post.signedHeaders.includes("mcp-protocol-version"), "the header is signed");
+      assert(post.headers["mcp-method"] !== undefined, "Mcp-Method is sent");
+      assertEquals(post.headers["mcp-session-id"], undefined, "no session");
+    }
+    const call = posts.find((p) => p.headers["mcp-method"] === "tools/call");
+    assertEquals(call?.headers["mcp-name"], "echo");
+  } catch (error) {
+    throw withProxyStderr(error, stderr);
+  } finally {
+    await client.close();
+    await home.remove();
+    await backend.close();
+  }
+  assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
+});

@@ -117,3 +117,22 @@ Deno.test("when the client closes its end of stdout, the proxy ends the session 
     await backend.close();
   }
 });
+
+Deno.test("a JSON-RPC error the server sends in an HTTP error body reaches the client unchanged, under its id", async () => {
+  await rawRun({ onBackend: (b) => b.errorBodies.add("echo") }, async (proxy) => {
+    await proxy.send(initializeLine(1));
+    await proxy.next();
+    await proxy.send(INITIALIZED);
+    await proxy.send(echoCall("aws-mcp-proxy:own:9", "refused by the server"));
+    const reply = await proxy.next();
+    assertEquals(reply, {
+      jsonrpc: "2.0",
+      id: "aws-mcp-proxy:own:9",
+      error: {
+        code: -32022,
+        message: "Unsupported protocol version",
+        data: { supported: ["2026-07-28"] },
+      },
+    });
+  });
+});

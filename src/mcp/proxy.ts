@@ -25,6 +25,7 @@ import type { RemoteTransport } from "../transport/http/renewing_remote.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
 import type { ResponseTap } from "../transport/http/response_tap.ts";
 import { errorReply, timeoutReply } from "./errors.ts";
+import { serverErrorOf } from "./remote_errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
 import type { RequestTable } from "./request_table.ts";
 import { withMetadata } from "./request_extras.ts";
@@ -217,6 +218,8 @@ export class McpProxy {
 
   #forward(request: JSONRPCRequest): void {
     this.#o.remote.send(withMetadata(request, this.#o.metadata)).catch((error) => {
+      const own = serverErrorOf(error, request.id);
+      if (own) return this.#answer(request.id, own);
       const failure = this.#o.explain(error);
       this.#log.warn(`${request.method} failed: ${failure.message}`);
       const data = failure.status === undefined ? undefined : { httpStatus: failure.status };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SdkHttpError } from "../mcp_sdk.ts";
+import { type JSONRPCErrorResponse, type RequestId, SdkHttpError } from "../mcp_sdk.ts";
 import { CredentialsError } from "../aws/credentials.ts";
 import {
   type AuthFailure,
@@ -145,4 +145,24 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
   return {
     message: `The request to ${ctx.host} failed: ${text.slice(0, MAX_DETAIL)}`,
   };
+}
+
+/**
+ * The server's own JSON-RPC error for request `id`, when an HTTP error's body
+ * is one (a 400 that refuses a protocol version, say): the client's to see
+ * unchanged, not a failure of the proxy's. `undefined` for any other error.
+ */
+export function serverErrorOf(error: unknown, id: RequestId): JSONRPCErrorResponse | undefined {
+  if (!(error instanceof SdkHttpError) || typeof error.data.text !== "string") return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(error.data.text);
+  } catch {
+    return undefined;
+  }
+  const reply = body as Partial<JSONRPCErrorResponse> | null;
+  const code = reply?.error?.code;
+  if (reply?.jsonrpc !== "2.0" || reply.id !== id || typeof code !== "number") return undefined;
+  if (typeof reply.error?.message !== "string") return undefined;
+  return reply as JSONRPCErrorResponse;
 }

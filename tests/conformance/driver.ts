@@ -44,9 +44,19 @@ interface DriverClient {
 let client: DriverClient;
 let transport: unknown;
 if (modern) {
-  client = new ModernClient(info, {
+  const pinned = new ModernClient(info, {
+    capabilities: { elicitation: { form: {} } },
     versionNegotiation: { mode: "pin", pin: "2026-07-28" },
-  } as never) as unknown as DriverClient;
+  } as never);
+  // Input-required results are fulfilled by the client itself, with this handler.
+  pinned.setRequestHandler(
+    "elicitation/create" as never,
+    (() => ({
+      action: "accept",
+      content: {},
+    })) as never,
+  );
+  client = pinned as unknown as DriverClient;
   transport = new ModernStdioClientTransport(proxy);
 } else {
   const legacy = new Client(info, {
@@ -66,6 +76,13 @@ try {
   const { tools } = await client.listTools();
   if (call && tools.some((t) => t.name === call)) {
     await client.callTool({ name: call, arguments: call === "add_numbers" ? { a: 5, b: 3 } : {} });
+  }
+  // Multi-round-trip requests (SEP-2322): every such tool at once, so state cannot leak between them.
+  const rounds = tools.filter((t) => t.name.startsWith("test_mrtr"));
+  if (scenario === "sep-2322-client-request-state") {
+    // allSettled: the SDK client itself rejects the answer the scenario sends without a
+    // resultType; the suite judges what crossed the wire.
+    await Promise.allSettled(rounds.map((t) => client.callTool({ name: t.name, arguments: {} })));
   }
   // The JSON Schema scenarios: send the focal tool's inputSchema back as the client received it,
   // so the server can tell whether it crossed the proxy (both ways) unchanged.

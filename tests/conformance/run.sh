@@ -17,13 +17,10 @@ suite="$cache/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 driver="$(command -v deno) run --quiet --config tests/deno.json --allow-net=127.0.0.1 --allow-read --allow-env --allow-run --allow-write=/tmp tests/conformance/driver.ts"
 status=0
 revision="${REVISION:-2025-11-25}"
-# Left out: elicitation-sep1034-client-defaults, sep-2322-client-request-state and
-# json-schema-ref-no-deref, whose scenario servers read their port right after listen(0), before a
-# listen bound to 127.0.0.1 (loopback.cjs) has one.
 if [ "$revision" = "2026-07-28" ]; then
-  default="tools_call request-metadata http-standard-headers http-custom-headers http-invalid-tool-headers json-schema-2020-12-preservation"
+  default="tools_call request-metadata http-standard-headers http-custom-headers http-invalid-tool-headers sep-2322-client-request-state json-schema-2020-12-preservation json-schema-ref-no-deref"
 else
-  default="initialize tools_call sse-retry"
+  default="initialize tools_call sse-retry elicitation-sep1034-client-defaults"
 fi
 for scenario in ${SCENARIOS:-$default}; do
   if "$node" --require "$PWD/tests/conformance/loopback.cjs" "$suite" client \

@@ -6,7 +6,7 @@
  */
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { startModernBackend } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
@@ -14,6 +14,7 @@ import {
   proxyCommand,
   proxyEnv,
   REPO_ROOT,
+  spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 
@@ -36,7 +37,11 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
   try {
     await client.connect(transport);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    assertEquals(names, ["echo"], "read-only mode hides write_note");
+    assertEquals(
+      names,
+      ["echo", "lookup"],
+      "read-only mode hides write_note; bad_header is left out",
+    );
     const result = await client.callTool({ name: "echo", arguments: { text: "modern" } });
     assertEquals(result.content, [{ type: "text", text: "modern" }]);
     await assertRejects(() => client.callTool({ name: "write_note", arguments: { note: "x" } }));
@@ -53,6 +58,22 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     }
     const call = posts.find((p) => p.headers["mcp-method"] === "tools/call");
     assertEquals(call?.headers["mcp-name"], "echo");
+
+    // Declared arguments travel as Mcp-Param-* headers, signed, Base64 when they must.
+    for (const region of ["eu-west-1", "Zürich "]) {
+      await client.callTool({ name: "lookup", arguments: { region } });
+      const lookup = backend.seen.at(-1)!;
+      const expected = region === "eu-west-1"
+        ? region
+        : `=?base64?${btoa(String.fromCharCode(...new TextEncoder().encode(region)))}?=`;
+      assertEquals(lookup.headers["mcp-param-region"], expected);
+      assert(lookup.signedHeaders.includes("mcp-param-region"), "the header is signed");
+    }
+    // A tool with an invalid declaration is never called, even by name.
+    const before = backend.seen.length;
+    await assertRejects(() => client.callTool({ name: "bad_header", arguments: { filter: {} } }));
+    assertEquals(backend.calls.get("bad_header"), undefined);
+    assert(!backend.seen.slice(before).some((r) => r.headers["mcp-name"] === "bad_header"));
   } catch (error) {
     throw withProxyStderr(error, stderr);
   } finally {
@@ -61,4 +82,33 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     await backend.close();
   }
   assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
+});
+
+Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and never calls it", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
+  const envelope = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const request = (id: number, method: string, params: Record<string, unknown> = {}) =>
+    JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope } });
+  try {
+    await proxy.send(request(1, "tools/list"));
+    const list = await proxy.next();
+    const names = (list.result as { tools: { name: string }[] }).tools.map((t) => t.name);
+    assertEquals(names, ["echo", "lookup"]);
+    await proxy.send(request(2, "tools/call", { name: "bad_header", arguments: { filter: {} } }));
+    const refused = await proxy.next();
+    assertEquals(refused.id, 2);
+    assertMatch((refused.error as { message: string }).message, /declares an invalid x-mcp-header/);
+    assertEquals(backend.calls.get("bad_header"), undefined, "never reached the server");
+  } finally {
+    const out = await proxy.finish();
+    assert(/left out tool bad_header: invalid x-mcp-header/.test(out.stderr), out.stderr);
+    await home.remove();
+    await backend.close();
+  }
 });

@@ -217,7 +217,9 @@ export class McpProxy {
   }
 
   #forward(request: JSONRPCRequest): void {
-    this.#o.remote.send(withMetadata(request, this.#o.metadata)).catch((error) => {
+    const headers = request.method === "tools/call" ? this.#o.gate.paramHeaders(request) : {};
+    const options = Object.keys(headers).length > 0 ? { headers } : undefined;
+    this.#o.remote.send(withMetadata(request, this.#o.metadata), options).catch((error) => {
       const own = serverErrorOf(error, request.id);
       if (own) return this.#answer(request.id, own);
       const failure = this.#o.explain(error);

@@ -18,6 +18,7 @@ import { describeError, type Logger } from "../../log.ts";
 import { errorReply } from "../errors.ts";
 import { ArgumentValidator } from "./arg_validator.ts";
 import { type ListToolsPage, ToolCatalog } from "./tool_catalog.ts";
+import { paramHeaders, type ParamHeaderScan, scanParamHeaders } from "./param_headers.ts";
 import {
   admissibleTools,
   allowsEverything,
@@ -50,6 +51,8 @@ export class ToolGate {
   #serverHasTools = false;
   /** The exposed tools as last loaded, to tell whether a reload changed them. */
   #visibleKey = "";
+  /** Each tool definition's `x-mcp-header` declarations, read once. */
+  #declarations = new WeakMap<Tool, ParamHeaderScan>();
 
   /** A gate with no list yet; {@linkcode ToolGate.discover} loads it. */
   constructor(options: ToolGateOptions) {
@@ -110,10 +113,45 @@ export class ToolGate {
     return this.#visibleKey !== before;
   }
 
-  /** The tools the client may see, of one page of `tools/list`. */
+  /**
+   * The tools the client may see, of one page of `tools/list`: those the
+   * policy exposes, less those whose `x-mcp-header` declarations are invalid
+   * (an HTTP client must leave them out, and the proxy is the HTTP client).
+   */
   filterList(result: ListToolsResult): ListToolsResult {
     const { visible, hidden } = filterTools(result.tools, this.#options.policy);
-    return hidden.length === 0 ? result : { ...result, tools: visible };
+    const valid = visible.filter((tool) => this.#scan(tool).valid);
+    return hidden.length === 0 && valid.length === visible.length
+      ? result
+      : { ...result, tools: valid };
+  }
+
+  /**
+   * The `Mcp-Param-*` headers a `tools/call` carries (protocol revision
+   * 2026-07-28): the arguments its tool declares with `x-mcp-header`.
+   */
+  paramHeaders(request: JSONRPCRequest): Record<string, string> {
+    const { name, arguments: args } = (request.params ?? {}) as {
+      name?: unknown;
+      arguments?: unknown;
+    };
+    const tool = typeof name === "string" ? this.#catalog.get(name) : undefined;
+    const scan = tool ? this.#scan(tool) : undefined;
+    return scan?.valid ? paramHeaders(scan.headers, args) : {};
+  }
+
+  #scan(tool: Tool): ParamHeaderScan {
+    let scan = this.#declarations.get(tool);
+    if (!scan) {
+      scan = scanParamHeaders(tool.inputSchema);
+      if (!scan.valid) {
+        this.#log.warn(
+          `left out tool ${tool.name}: invalid x-mcp-header declaration (${scan.reason})`,
+        );
+      }
+      this.#declarations.set(tool, scan);
+    }
+    return scan;
   }
 
   /**
@@ -187,6 +225,14 @@ export class ToolGate {
       return errorReply(request.id, ErrorCode.InvalidParams, verdict.message);
     }
     if (!tool) return undefined;
+    const declarations = this.#scan(tool);
+    if (!declarations.valid) {
+      return errorReply(
+        request.id,
+        ErrorCode.InvalidParams,
+        `Tool "${name}" declares an invalid x-mcp-header (${declarations.reason}), so it is not called`,
+      );
+    }
     const check = await this.#validator.check(tool, params.arguments);
     if (check.valid === false) {
       this.#log.info(check.message);

@@ -27,7 +27,15 @@ import { InFlightRequests } from "./in_flight.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
 
 /** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
+/** What a send to the backend may add: HTTP headers derived from the message (`Mcp-Param-*`). */
+export interface RemoteSendOptions {
+  /** Sent with this request only, and signed with the rest. */
+  headers?: Readonly<Record<string, string>>;
+}
+
 export interface RemoteTransport extends Transport {
+  /** Sends `message`, with `options.headers` on its HTTP request. */
+  send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void>;
   /** Sets the `mcp-protocol-version` header sent from now on. */
   setProtocolVersion(version: string): void;
   /** Ends the HTTP session with a DELETE, when there is one. */
@@ -113,7 +121,7 @@ export class RenewingRemote implements RemoteTransport {
   }
 
   /** Sends `message`, renewing the session first when the backend has forgotten it. */
-  async send(message: JSONRPCMessage): Promise<void> {
+  async send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void> {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
       this.#inFlight.add(message);
@@ -129,7 +137,7 @@ export class RenewingRemote implements RemoteTransport {
         }
         const hadSession = transport.sessionId !== undefined;
         try {
-          await transport.send(message);
+          await transport.send(message, options);
         } catch (error) {
           const replaced = transport !== this.#current;
           if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {

@@ -26,13 +26,13 @@ import { sessionGone } from "../../retry_policy.ts";
 import { InFlightRequests } from "./in_flight.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
 
-/** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
 /** What a send to the backend may add: HTTP headers derived from the message (`Mcp-Param-*`). */
 export interface RemoteSendOptions {
   /** Sent with this request only, and signed with the rest. */
   headers?: Readonly<Record<string, string>>;
 }
 
+/** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
 export interface RemoteTransport extends Transport {
   /** Sends `message`, with `options.headers` on its HTTP request. */
   send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void>;

@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { ENV_PERMISSION } from "../src/cli/permissions.ts";
-import { proxyEnv, REPO_ROOT } from "./fixtures/proxy_process.ts";
+import { proxyEnv, REPO_ROOT, spawnPiped } from "./fixtures/proxy_process.ts";
 
 const ENDPOINT = "https://abc.execute-api.us-east-1.amazonaws.com/prod/mcp";
 const FULL = [
@@ -127,14 +127,11 @@ async function onTerminal(permissions: string[]) {
     ENDPOINT,
   ]
     .map(quote).join(" ");
-  const child = new Deno.Command("timeout", {
-    args: ["10", "script", "--quiet", "--return", "--command", command, "/dev/null"],
-    env: proxyEnv("/nonexistent", {}, false),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnPiped(
+    "timeout",
+    ["10", "script", "--quiet", "--return", "--command", command, "/dev/null"],
+    proxyEnv("/nonexistent", {}, false),
+  );
   const output = await child.output();
   return { code: output.code, text: new TextDecoder().decode(output.stdout) };
 }
@@ -163,14 +160,11 @@ Deno.test({
 });
 
 Deno.test("when it cannot start, the proxy answers the client's initialize with the reason, then exits", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...FULL.slice(1), `${REPO_ROOT}mod.ts`, ENDPOINT],
-    env: proxyEnv("/nonexistent", {}, false),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnPiped(
+    Deno.execPath(),
+    ["run", "--quiet", ...FULL.slice(1), `${REPO_ROOT}mod.ts`, ENDPOINT],
+    proxyEnv("/nonexistent", {}, false),
+  );
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(
     '{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"inspector","version":"1"}}}\n',

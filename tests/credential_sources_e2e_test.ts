@@ -17,6 +17,7 @@ import {
   makeAwsHome,
   proxyEnv,
   REPO_ROOT,
+  spawnPiped,
   spawnRawProxy,
   toolCallLine,
   withProxyStderr,
@@ -278,14 +279,11 @@ Deno.test("--print-config prints a client configuration whose permissions are ex
     // Run exactly that, with the local module for the JSR one (which cannot be fetched here).
     const at = args.indexOf("jsr:@mcp-sigv4/aws-mcp-proxy");
     assert(at > 0);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", ...args.slice(1, at), `${REPO_ROOT}mod.ts`, ...args.slice(at + 1)],
-      env: { ...env, ...server.env, AWS_PROFILE: "" },
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnPiped(
+      Deno.execPath(),
+      ["run", "--quiet", ...args.slice(1, at), `${REPO_ROOT}mod.ts`, ...args.slice(at + 1)],
+      { ...env, ...server.env, AWS_PROFILE: "" },
+    );
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(`${initializeLine(1)}\n`));
     await writer.close();

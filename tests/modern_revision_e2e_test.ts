@@ -112,3 +112,42 @@ Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and
     await backend.close();
   }
 });
+
+Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-header sent as a notification never leaves", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, "--allow-write"]);
+  const envelope = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const message = (id: number | undefined, method: string, params: Record<string, unknown>) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      ...(id === undefined ? {} : { id }),
+      method,
+      params: { ...params, _meta: envelope },
+    });
+  try {
+    await proxy.send(message(1, "tools/list", {}));
+    await proxy.next();
+    await proxy.send(
+      message(undefined, "tools/call", { name: "bad_header", arguments: { filter: {} } }),
+    );
+    // A call that does leave, after it: once answered, the notification would have reached the backend first.
+    await proxy.send(message(2, "tools/call", { name: "echo", arguments: { text: "after" } }));
+    assertEquals((await proxy.next()).id, 2);
+    assertEquals(backend.calls.get("echo"), 1);
+    // A notification POST carries no Mcp-Method: the backend got the discovery, the list and echo only.
+    assertEquals(
+      backend.seen.filter((r) => r.method === "POST").map((r) => r.headers["mcp-method"]),
+      ["tools/list", "tools/list", "tools/call"],
+    );
+  } finally {
+    const out = await proxy.finish();
+    assert(/dropped a tools\/call of "bad_header"/.test(out.stderr), out.stderr);
+    await home.remove();
+    await backend.close();
+  }
+});

@@ -157,16 +157,19 @@ export class ToolGate {
   /**
    * Whether `message` must not be forwarded: a `tools/call` sent as a
    * notification, which cannot be answered but would still run upstream,
-   * while any tool filter applies.
+   * while any tool filter applies or when its tool declares an invalid
+   * `x-mcp-header`.
    */
   refusesNotification(message: JSONRPCMessage): boolean {
     if (!isNotification(message) || message.method !== "tools/call") return false;
-    if (allowsEverything(this.#options.policy)) return false;
     const name = (message.params as { name?: unknown } | undefined)?.name;
+    const tool = typeof name === "string" ? this.#catalog.get(name) : undefined;
+    const invalid = tool !== undefined && !this.#scan(tool).valid;
+    if (allowsEverything(this.#options.policy) && !invalid) return false;
     this.#log.warn(
-      `dropped a tools/call of ${
-        JSON.stringify(name ?? null)
-      } sent as a notification (no id): a tool filter applies, and such a call is never forwarded`,
+      `dropped a tools/call of ${JSON.stringify(name ?? null)} sent as a notification (no id): ${
+        invalid ? "its x-mcp-header declaration is invalid" : "a tool filter applies"
+      }, and such a call is never forwarded`,
     );
     return true;
   }

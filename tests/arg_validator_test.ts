@@ -37,3 +37,26 @@ Deno.test("a schema that cannot compile leaves the call unchecked instead of blo
   };
   assertEquals((await new ArgumentValidator().check(odd, { x: 1 })).valid, "unchecked");
 });
+
+const search: Tool = {
+  name: "search",
+  inputSchema: {
+    type: "object",
+    properties: { query: { type: "string" }, verbose: { type: "boolean" } },
+    required: ["query"],
+  },
+};
+
+Deno.test("an optional argument given as null is judged as left out", async () => {
+  const validator = new ArgumentValidator();
+  assertEquals(await validator.check(search, { query: "x", verbose: null }), { valid: true });
+  assertEquals((await validator.check(search, { query: "x", verbose: "yes" })).valid, false);
+});
+
+Deno.test("a required argument given as null is still refused", async () => {
+  const check = await new ArgumentValidator().check(search, { query: null });
+  assertEquals(
+    check.valid === false && check.message.includes("arguments/query must be string"),
+    true,
+  );
+});

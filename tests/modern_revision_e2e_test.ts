@@ -46,6 +46,12 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     assertEquals(result.content, [{ type: "text", text: "modern" }]);
     await assertRejects(() => client.callTool({ name: "write_note", arguments: { note: "x" } }));
     assertEquals(backend.calls.get("write_note"), undefined, "never reached the server");
+    // Arguments the schema refuses: the proxy's own tool error, a result the client accepts.
+    const echoes = backend.calls.get("echo");
+    const refused = await client.callTool({ name: "echo", arguments: { text: 42 } });
+    assertEquals(refused.isError, true);
+    assertMatch(JSON.stringify(refused.content), /arguments\/text must be string/);
+    assertEquals(backend.calls.get("echo"), echoes, "never reached the server");
 
     const posts = backend.seen.filter((r) => r.method === "POST");
     assert(posts.length >= 3);

@@ -1,9 +1,10 @@
 /**
- * JSON-RPC error replies the proxy writes itself.
+ * JSON-RPC error replies, and tool error results, the proxy writes itself.
  *
  * @module
  */
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from "../mcp_sdk.ts";
+import { isStateless } from "./protocol_envelope.ts";
 
 /** A JSON-RPC error reply to request `id`. */
 export function errorReply(
@@ -23,4 +24,18 @@ export function timeoutReply(request: JSONRPCRequest, seconds: number): JSONRPCM
     ErrorCode.RequestTimeout,
     `The server did not answer ${request.method} within ${seconds} s (--timeout); the request was cancelled. Try again, or raise --timeout if it needs longer`,
   );
+}
+
+/**
+ * A `tools/call` result with `isError`, carrying `text`: how a tool call the
+ * model can correct (bad arguments) is refused. In a stateless exchange
+ * (2026-07-28) it says `resultType: "complete"`, which every result there must.
+ */
+export function toolErrorReply(request: JSONRPCRequest, text: string): JSONRPCMessage {
+  const result = { content: [{ type: "text", text }], isError: true };
+  return {
+    jsonrpc: "2.0",
+    id: request.id,
+    result: isStateless(request) ? { resultType: "complete", ...result } : result,
+  };
 }

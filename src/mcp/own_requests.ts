@@ -14,16 +14,8 @@ import type {
 } from "../mcp_sdk.ts";
 import { isErrorResponse } from "../jsonrpc/message_kind.ts";
 import { isOwnId, ownId } from "../jsonrpc/request_ids.ts";
+import { envelopeOf } from "./protocol_envelope.ts";
 import { withMetadata } from "./request_extras.ts";
-
-/** The `_meta` key that names a request's protocol revision (2026-07-28 and later). */
-const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
-/** The envelope keys a stateless request carries about the client. */
-const ENVELOPE_KEYS = [
-  PROTOCOL_VERSION_KEY,
-  "io.modelcontextprotocol/clientInfo",
-  "io.modelcontextprotocol/clientCapabilities",
-];
 
 interface Waiter {
   resolve(result: Result): void;
@@ -64,11 +56,9 @@ export class OwnRequests {
    * `request` had one.
    */
   useEnvelopeOf(request: JSONRPCRequest): boolean {
-    const meta = request.params?._meta as Record<string, unknown> | undefined;
-    if (!meta || typeof meta[PROTOCOL_VERSION_KEY] !== "string") return false;
-    this.#envelope = Object.fromEntries(
-      ENVELOPE_KEYS.flatMap((key) => meta[key] === undefined ? [] : [[key, meta[key]]]),
-    );
+    const envelope = envelopeOf(request);
+    if (!envelope) return false;
+    this.#envelope = envelope;
     return true;
   }
 

@@ -45,17 +45,22 @@ let client: DriverClient;
 let transport: unknown;
 if (modern) {
   const pinned = new ModernClient(info, {
-    capabilities: { elicitation: { form: {} } },
+    capabilities: { elicitation: { form: {} }, sampling: {}, roots: { listChanged: true } },
     versionNegotiation: { mode: "pin", pin: "2026-07-28" },
   } as never);
-  // Input-required results are fulfilled by the client itself, with this handler.
-  pinned.setRequestHandler(
-    "elicitation/create" as never,
-    (() => ({
-      action: "accept",
-      content: {},
-    })) as never,
-  );
+  // Input-required results are fulfilled by the client itself, with these handlers.
+  const answers: Record<string, unknown> = {
+    "elicitation/create": { action: "accept", content: {} },
+    "sampling/createMessage": {
+      role: "assistant",
+      content: { type: "text", text: "sampled" },
+      model: "conformance-driver",
+    },
+    "roots/list": { roots: [{ uri: "file:///tmp", name: "tmp" }] },
+  };
+  for (const [method, answer] of Object.entries(answers)) {
+    pinned.setRequestHandler(method as never, (() => answer) as never);
+  }
   client = pinned as unknown as DriverClient;
   transport = new ModernStdioClientTransport(proxy);
 } else {
@@ -70,12 +75,61 @@ if (modern) {
 }
 const call = { "tools_call": "add_numbers", "sse-retry": "test_reconnection" }[scenario] ??
   (elicitation ? "test_client_elicitation_defaults" : undefined);
+/** What the suite passes in `MCP_CONFORMANCE_CONTEXT`; only the part the driver uses. */
+interface ScenarioContext {
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
+}
+const context = JSON.parse(Deno.env.get("MCP_CONFORMANCE_CONTEXT") ?? "{}") as ScenarioContext;
+/** The tools of http-invalid-tool-headers whose x-mcp-header declarations are invalid. */
+const INVALID_HEADER_TOOLS = [
+  "invalid_empty_header",
+  "invalid_object_header",
+  "invalid_array_header",
+  "invalid_null_header",
+  "invalid_number_header",
+  "invalid_duplicate_same_case",
+  "invalid_duplicate_diff_case",
+  "invalid_space_in_name",
+  "invalid_colon_in_name",
+  "invalid_non_ascii_name",
+  "invalid_control_char_name",
+];
+/** The part of a tool result that tells a refusal. */
+type Refusal = { isError?: boolean };
 let code = 0;
 try {
   await client.connect(transport as never);
   const { tools } = await client.listTools();
   if (call && tools.some((t) => t.name === call)) {
     await client.callTool({ name: call, arguments: call === "add_numbers" ? { a: 5, b: 3 } : {} });
+  }
+  // The calls a scenario names in its context (http-custom-headers: the x-mcp-header tools with
+  // values that need each encoding), made as the scenario gives them.
+  for (const { name, arguments: args } of context.toolCalls ?? []) {
+    await client.callTool({ name, arguments: args });
+  }
+  // http-invalid-tool-headers: the one valid tool, then, as an attacker would, every tool the
+  // proxy left out, by name; each must be refused before it reaches the server.
+  if (scenario === "http-invalid-tool-headers") {
+    await client.callTool({ name: "valid_tool", arguments: { region: "us-west1" } });
+    const hidden = INVALID_HEADER_TOOLS.filter((name) => !tools.some((t) => t.name === name));
+    if (hidden.length !== INVALID_HEADER_TOOLS.length) {
+      throw new Error(`the proxy listed tools with invalid x-mcp-header declarations`);
+    }
+    const calls = hidden.map((name) => client.callTool({ name, arguments: { value: "x" } }));
+    const outcomes = await Promise.allSettled(calls);
+    if (outcomes.some((o) => o.status === "fulfilled" && !(o.value as Refusal).isError)) {
+      throw new Error("the proxy forwarded a call to a tool it had left out");
+    }
+  }
+  // http-standard-headers: every method whose Mcp-Method / Mcp-Name headers it checks.
+  if (scenario === "http-standard-headers") {
+    for (const tool of tools) await client.callTool({ name: tool.name, arguments: {} });
+    const modernClient = client as unknown as ModernClient;
+    const { resources } = await modernClient.listResources();
+    for (const { uri } of resources) await modernClient.readResource({ uri });
+    const { prompts } = await modernClient.listPrompts();
+    for (const { name } of prompts) await modernClient.getPrompt({ name });
   }
   // Multi-round-trip requests (SEP-2322): every such tool at once, so state cannot leak between them.
   const rounds = tools.filter((t) => t.name.startsWith("test_mrtr"));

@@ -7,6 +7,10 @@
  * the proxy's start-up, and no client calls a tool before `initialize` is
  * answered.
  *
+ * An optional argument given as `null` is judged as left out, as revision
+ * 2026-07-28 reads it for `Mcp-Param-*` headers and as models often send it;
+ * the call still leaves with the `null`, for the server to judge.
+ *
  * @module
  */
 import type { JsonSchemaType } from "@modelcontextprotocol/client";
@@ -56,7 +60,7 @@ export class ArgumentValidator {
       this.#compiled.set(tool, check);
     }
     if (typeof check === "string") return { valid: "unchecked", reason: check };
-    const result = check(args ?? {});
+    const result = check(withoutOptionalNulls(tool, args ?? {}));
     if (result.valid) return { valid: true };
     const details = (result.errorMessage ?? "does not match the input schema")
       .replace(/(^|, )data(?=[/ ])/g, "$1arguments");
@@ -65,4 +69,15 @@ export class ArgumentValidator {
       message: `Invalid arguments for tool "${tool.name}": ${details}`,
     };
   }
+}
+
+/** `args` without the top-level `null`s of properties `tool` does not require. */
+function withoutOptionalNulls(tool: Tool, args: unknown): unknown {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) return args;
+  const required = new Set(
+    Array.isArray(tool.inputSchema.required) ? tool.inputSchema.required : [],
+  );
+  const entries = Object.entries(args);
+  if (!entries.some(([key, value]) => value === null && !required.has(key))) return args;
+  return Object.fromEntries(entries.filter(([key, value]) => value !== null || required.has(key)));
 }

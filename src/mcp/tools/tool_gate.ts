@@ -15,7 +15,7 @@ import type {
 import { ErrorCode } from "../../mcp_sdk.ts";
 import { isNotification, isRequest } from "../../jsonrpc/message_kind.ts";
 import { describeError, type Logger } from "../../log.ts";
-import { errorReply } from "../errors.ts";
+import { errorReply, toolErrorReply } from "../errors.ts";
 import { ArgumentValidator } from "./arg_validator.ts";
 import { type ListToolsPage, ToolCatalog } from "./tool_catalog.ts";
 import { paramHeaders, type ParamHeaderScan, scanParamHeaders } from "./param_headers.ts";
@@ -239,11 +239,7 @@ export class ToolGate {
     const check = await this.#validator.check(tool, params.arguments);
     if (check.valid === false) {
       this.#log.info(check.message);
-      return {
-        jsonrpc: "2.0",
-        id: request.id,
-        result: { content: [{ type: "text", text: check.message }], isError: true },
-      };
+      return toolErrorReply(request, check.message);
     }
     if (check.valid === "unchecked") {
       this.#log.debug(`arguments of ${name} not checked: ${check.reason}`);

@@ -44,9 +44,17 @@ const STEADY_CALLS = 2200;
 /** The earlier reading, after as many round trips as issue #14 measures. */
 const EARLY_CALLS = 300;
 const SCOPE = [...BACKEND_SCOPE];
-/** The bare server is an SDK 1.x program, which only the tests' config imports. */
+/** The bare servers import SDK packages that only the tests' config names. */
 const TESTS_CONFIG = `--config=${REPO_ROOT}tests/deno.json`;
-const BARE_SERVER = `${REPO_ROOT}bench/bare_server.ts`;
+/**
+ * The bare servers, one per SDK line: 1.x, the floor issue #14 measured
+ * against, and 2.x, the line the proxy runs on.
+ */
+const BARE_SERVERS = {
+  "bare Deno SDK 1.x server": `${REPO_ROOT}bench/bare_server_sdk1.ts`,
+  "bare Deno SDK 2.x server": `${REPO_ROOT}bench/bare_server_sdk2.ts`,
+};
+type BareName = keyof typeof BARE_SERVERS;
 const INIT = initializeLine(0);
 
 const out = (line = "") => Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));
@@ -218,14 +226,15 @@ async function tenMbPeak(env: Record<string, string>): Promise<TenMbPeak> {
   return { before, peak, added: peak - before };
 }
 
-/** The steady RSS of the bare server after STEADY_CALLS pings, with or without the V8 flag. */
+/** The steady RSS of a bare server after STEADY_CALLS pings, with or without the V8 flag. */
 async function bareSteady(
+  server: BareName,
   env: Record<string, string>,
   v8Flags: boolean,
 ): Promise<{ early: number; steady: number }> {
   const bare = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "--quiet", TESTS_CONFIG, ...(v8Flags ? [V8_FLAGS] : []), BARE_SERVER],
+    args: ["run", "--quiet", TESTS_CONFIG, ...(v8Flags ? [V8_FLAGS] : []), BARE_SERVERS[server]],
     env,
     stderr: "inherit",
   });
@@ -267,12 +276,11 @@ try {
   // ---- cold start ----
   const contenders: [string, string, string[]][] = [
     ["proxy", Deno.execPath(), proxyCommand(backend.url, home.home, SCOPE)],
-    ["bare Deno SDK server", Deno.execPath(), [
-      "run",
-      "--quiet",
-      TESTS_CONFIG,
-      BARE_SERVER,
-    ]],
+    ...Object.entries(BARE_SERVERS).map(([name, path]): [string, string, string[]] => [
+      name,
+      Deno.execPath(),
+      ["run", "--quiet", TESTS_CONFIG, path],
+    ]),
   ];
   if (mcpRemote) {
     contenders.push([`mcp-remote ${MCP_REMOTE_VERSION}`, "node", [
@@ -299,6 +307,10 @@ try {
     out(`| ${name} | ${median(sorted).toFixed(0)} | ${percentile(sorted, 0.9).toFixed(0)} |`);
   }
   results.coldStart = coldSummary;
+  for (const name of Object.keys(BARE_SERVERS)) {
+    const ratio = coldSummary.proxy!.median / coldSummary[name]!.median;
+    out(`proxy / ${name}: ${ratio.toFixed(2)}×`);
+  }
   out();
 
   // ---- first start, on empty caches ----
@@ -436,30 +448,32 @@ try {
   // ---- memory ----
   // Each program does the same work before its steady reading: RSS grows with
   // the requests a Deno program has served, whatever it is.
-  const bare = await bareSteady(env, false);
-  const bareV8 = await bareSteady(env, true);
+  const bare1 = await bareSteady("bare Deno SDK 1.x server", env, false);
+  const bare1V8 = await bareSteady("bare Deno SDK 1.x server", env, true);
+  const bare2 = await bareSteady("bare Deno SDK 2.x server", env, false);
+  const bare2V8 = await bareSteady("bare Deno SDK 2.x server", env, true);
   const plain = await proxyMemory(env);
   const noV8 = await proxyMemory(env, false);
   const tuned = await proxyMemory({ ...env, ...MALLOC_ENV });
   const big = await tenMbPeak(env);
   out(`Memory (RSS of the process, after ${EARLY_CALLS} and ${STEADY_CALLS} round trips each)`);
   out(
-    `| what | MB after ${EARLY_CALLS} | ratio to bare | MB after ${STEADY_CALLS} | ratio to bare | ratio to bare with the V8 flag | after load MB |`,
+    `| what | MB after ${EARLY_CALLS} | ratio to bare 1.x | ratio to bare 2.x | MB after ${STEADY_CALLS} | ratio to bare 1.x | ratio to bare 2.x | ratio to bare 1.x with the V8 flag | after load MB |`,
   );
-  out("| --- | --- | --- | --- | --- | --- | --- |");
-  out(`| bare Deno SDK server | ${bare.early.toFixed(1)} | | ${bare.steady.toFixed(1)} | | | |`);
-  out(
-    `| bare Deno SDK server, ${V8_FLAGS} | ${bareV8.early.toFixed(1)} | | ${
-      bareV8.steady.toFixed(1)
-    } | | | |`,
-  );
+  out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  const bareRow = (name: string, m: { early: number; steady: number }) =>
+    out(`| ${name} | ${m.early.toFixed(1)} | | | ${m.steady.toFixed(1)} | | | | |`);
+  bareRow("bare Deno SDK 1.x server", bare1);
+  bareRow(`bare Deno SDK 1.x server, ${V8_FLAGS}`, bare1V8);
+  bareRow("bare Deno SDK 2.x server", bare2);
+  bareRow(`bare Deno SDK 2.x server, ${V8_FLAGS}`, bare2V8);
   const memoryRow = (name: string, m: ProxyMemory) =>
     out(
-      `| ${name} | ${m.early.toFixed(1)} | ${(m.early / bare.early).toFixed(2)}× | ${
-        m.steady.toFixed(1)
-      } | ${(m.steady / bare.steady).toFixed(2)}× | ${(m.steady / bareV8.steady).toFixed(2)}× | ${
-        m.afterLoad.toFixed(1)
-      } |`,
+      `| ${name} | ${m.early.toFixed(1)} | ${(m.early / bare1.early).toFixed(2)}× | ${
+        (m.early / bare2.early).toFixed(2)
+      }× | ${m.steady.toFixed(1)} | ${(m.steady / bare1.steady).toFixed(2)}× | ${
+        (m.steady / bare2.steady).toFixed(2)
+      }× | ${(m.steady / bare1V8.steady).toFixed(2)}× | ${m.afterLoad.toFixed(1)} |`,
     );
   memoryRow("proxy, as the README runs it", plain);
   memoryRow("proxy without the V8 flag", noV8);
@@ -481,8 +495,10 @@ try {
     } MB, +${big.added.toFixed(1)} MB (${(big.added / 10).toFixed(2)}× its size)`,
   );
   results.memoryMb = {
-    bareSteady: bare,
-    bareSteadyV8Flags: bareV8,
+    bareSdk1Steady: bare1,
+    bareSdk1SteadyV8Flags: bare1V8,
+    bareSdk2Steady: bare2,
+    bareSdk2SteadyV8Flags: bare2V8,
     proxy: plain,
     proxyWithoutV8Flags: noV8,
     proxyTunedMalloc: tuned,

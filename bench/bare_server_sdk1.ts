@@ -1,6 +1,7 @@
 /**
- * The floor for any Deno + MCP SDK stdio program: a server that answers
- * `initialize` (and `ping`) itself. Cold start and memory are compared to it.
+ * The floor for any Deno + MCP SDK 1.x stdio program: a server that answers
+ * `initialize` (and `ping`) itself. Cold start and memory are compared to it,
+ * and to `bare_server_sdk2.ts`, the same server on the SDK line the proxy runs.
  *
  * @module
  */

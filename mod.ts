@@ -41,6 +41,7 @@ import { McpProxy } from "./src/mcp/proxy.ts";
 import { OwnRequests } from "./src/mcp/own_requests.ts";
 import { classifyRemoteError } from "./src/mcp/remote_errors.ts";
 import { RequestTable } from "./src/mcp/request_table.ts";
+import { RevisionBridge } from "./src/mcp/revision_bridge.ts";
 import { ToolGate } from "./src/mcp/tools/tool_gate.ts";
 import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
 import { ResponseTap } from "./src/transport/http/response_tap.ts";
@@ -125,6 +126,8 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     describe: (error) => explain(error).message,
   });
   const requests = new RequestTable(timeoutMs);
+  const local = new StdioTransport();
+  const bridge = new RevisionBridge({ toClient: (message) => local.send(message) });
   // Every attempt goes through the signer, so each retry is signed anew.
   const signedFetch = createRetryingFetch(
     createSigningFetch(fetch, { ...scope, credentials, logger }),
@@ -141,7 +144,8 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
       logger,
     },
   );
-  const tap = new ResponseTap((id) => requests.takesUnread(id));
+  // A bridged answer is always read: it may ask for input, and loses its resultType.
+  const tap = new ResponseTap((id) => !bridge.active && requests.takesUnread(id));
   // The guard below the tap: no line the tap or the SDK buffers grows past the limit.
   const remoteFetch = tap.wrap(guardStreams(signedFetch));
   const remote = new RenewingRemote({
@@ -158,11 +162,12 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     redact,
   });
   const proxy = new McpProxy({
-    local: new StdioTransport(),
+    local,
     remote,
     requests,
     own,
     gate,
+    bridge,
     tap,
     metadata,
     explain,

@@ -7,6 +7,7 @@ import type { JSONRPCMessage, JSONRPCRequest, ListToolsResult, Tool } from "../s
 import { createLogger } from "../src/log.ts";
 import { McpProxy } from "../src/mcp/proxy.ts";
 import { OwnRequests } from "../src/mcp/own_requests.ts";
+import { RevisionBridge } from "../src/mcp/revision_bridge.ts";
 import { RequestTable } from "../src/mcp/request_table.ts";
 import { ToolGate } from "../src/mcp/tools/tool_gate.ts";
 import { compileToolPolicy } from "../src/mcp/tools/tool_filter.ts";
@@ -198,6 +199,7 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
     requests: new RequestTable(1000),
     own,
     gate,
+    bridge: new RevisionBridge({ toClient: (message) => local.send(message) }),
     metadata: {},
     explain: (error) => ({ message: String(error) }),
     logger: quiet,

@@ -39,7 +39,7 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     const names = (await client.listTools()).tools.map((t) => t.name);
     assertEquals(
       names,
-      ["echo", "lookup"],
+      ["echo", "lookup", "confirm_roots"],
       "read-only mode hides write_note; bad_header is left out",
     );
     const result = await client.callTool({ name: "echo", arguments: { text: "modern" } });
@@ -105,7 +105,7 @@ Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and
     await proxy.send(request(1, "tools/list"));
     const list = await proxy.next();
     const names = (list.result as { tools: { name: string }[] }).tools.map((t) => t.name);
-    assertEquals(names, ["echo", "lookup"]);
+    assertEquals(names, ["echo", "lookup", "confirm_roots"]);
     await proxy.send(request(2, "tools/call", { name: "bad_header", arguments: { filter: {} } }));
     const refused = await proxy.next();
     assertEquals(refused.id, 2);

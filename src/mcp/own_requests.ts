@@ -58,8 +58,13 @@ export class OwnRequests {
   useEnvelopeOf(request: JSONRPCRequest): boolean {
     const envelope = envelopeOf(request);
     if (!envelope) return false;
-    this.#envelope = envelope;
+    this.useEnvelope(envelope);
     return true;
+  }
+
+  /** Sends every request from now on with `envelope` in its `_meta`. */
+  useEnvelope(envelope: Record<string, unknown>): void {
+    this.#envelope = envelope;
   }
 
   /** Sends `method` and resolves with the result; rejects on an error answer or the timeout. */

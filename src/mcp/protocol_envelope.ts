@@ -11,6 +11,9 @@ import type { JSONRPCRequest } from "../mcp_sdk.ts";
 /** The `_meta` key that names a request's protocol revision. */
 export const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
 
+/** The result `_meta` key under which a 2026-07-28 server names itself. */
+export const SERVER_INFO_KEY = "io.modelcontextprotocol/serverInfo";
+
 /** The envelope keys a stateless request carries about the client. */
 export const ENVELOPE_KEYS: readonly string[] = [
   PROTOCOL_VERSION_KEY,

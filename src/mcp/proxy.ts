@@ -11,7 +11,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
-import type { ListToolsResult } from "../mcp_sdk.ts";
+import type { ListToolsResult, Result } from "../mcp_sdk.ts";
 import {
   cancelledRequestId,
   isErrorResponse,
@@ -29,6 +29,7 @@ import { serverErrorOf } from "./remote_errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
 import type { RequestTable } from "./request_table.ts";
 import { withMetadata } from "./request_extras.ts";
+import { type RevisionBridge, STATELESS_REVISION } from "./revision_bridge.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
 
 /** The parts {@linkcode McpProxy} joins. */
@@ -43,6 +44,8 @@ export interface McpProxyOptions {
   own: OwnRequests;
   /** Which tools are listed and callable. */
   gate: ToolGate;
+  /** Speaks 2026-07-28 upstream for a 2025-era client when the server speaks only that. */
+  bridge: RevisionBridge;
   /** Merged into `params._meta` of every request sent to the backend. */
   metadata: Readonly<Record<string, string>>;
   /** One line for the client when sending to the backend failed (what happened, what to do). */
@@ -132,6 +135,7 @@ export class McpProxy {
   // ---- client -> backend ----
 
   #fromClient(message: JSONRPCMessage): void {
+    if (isResponse(message) && this.#o.bridge.settle(message)) return;
     if (this.#closing) {
       if (isRequest(message)) {
         const reply = errorReply(
@@ -150,20 +154,31 @@ export class McpProxy {
     }
     if (isRequest(message)) {
       // From here on the request goes by the id it has upstream; #answer restores the client's.
-      const request = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
-      this.#o.requests.track(request.id, request.method, () => this.#timedOut(request));
-      if (request.method === "initialize") this.#held = [];
+      const own = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
+      const { bridge } = this.#o;
+      this.#o.requests.track(own.id, own.method, () => this.#timedOut(own));
+      if (own.method === "initialize") {
+        this.#held = [];
+        bridge.noteInitialize(own);
+      }
+      const request = bridge.outgoing(own) ?? own;
       // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate.
-      if (this.#o.own.useEnvelopeOf(request)) this.#o.gate.stateless();
+      if (!bridge.active && this.#o.own.useEnvelopeOf(request)) this.#o.gate.stateless();
       if (request.method === "tools/call") void this.#guard(request);
       else this.#forward(request);
       return;
     }
     if (this.#o.gate.refusesNotification(message)) return;
+    if (isNotification(message)) {
+      const outgoing = this.#o.bridge.outgoing(message);
+      if (!outgoing) return;
+      message = outgoing;
+    }
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) {
       const upstream = toUpstream(cancelled);
       this.#o.requests.take(upstream);
+      this.#o.bridge.done(upstream);
       if (upstream !== cancelled && isNotification(message)) {
         message = { ...message, params: { ...message.params, requestId: upstream } };
       }
@@ -201,12 +216,37 @@ export class McpProxy {
    * upstream) is still waiting; never answers twice.
    */
   #answer(id: JSONRPCRequest["id"], reply: JSONRPCMessage): void {
+    if (this.#o.requests.methodOf(id) === "initialize" && !this.#o.bridge.active) {
+      const envelope = this.#o.bridge.activate(reply);
+      if (envelope) return void this.#bridgeInitialize(id, envelope);
+    }
     const method = this.#o.requests.take(id);
     if (method === undefined) return;
+    this.#o.bridge.done(id);
     const clientId = fromUpstream(id);
     this.#o.local.send(clientId === id ? reply : { ...reply, id: clientId } as JSONRPCMessage)
       .catch((error) => this.#log.error(`cannot write to the client: ${describeError(error)}`));
     if (method === "initialize") this.#release();
+  }
+
+  /** The server speaks only 2026-07-28: the proxy speaks it for the client from now on. */
+  async #bridgeInitialize(id: JSONRPCRequest["id"], envelope: Record<string, unknown>) {
+    const { own, gate, remote, bridge } = this.#o;
+    this.#log.info(
+      `the server speaks only ${STATELESS_REVISION}; the proxy speaks it for this ${bridge.clientVersion} client`,
+    );
+    remote.setProtocolVersion(STATELESS_REVISION);
+    own.useEnvelope(envelope);
+    const reply = await bridge.answerInitialize(
+      id,
+      () => own.request("server/discover", {}),
+      (error) => this.#o.explain(error).message,
+    );
+    if ("result" in reply) {
+      gate.initialized(reply.result);
+      gate.discover();
+    } else this.#log.warn(reply.error.message);
+    this.#answer(id, reply);
   }
 
   /** Forwards, in order, what the client sent while its initialize was in flight. */
@@ -273,6 +313,7 @@ export class McpProxy {
     }
     let reply: JSONRPCMessage = message;
     if (!isErrorResponse(message)) {
+      if (this.#o.bridge.active) return void this.#relayBridged(id, method, message.result);
       if (method === "initialize") {
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === "string") this.#o.remote.setProtocolVersion(version);
@@ -286,5 +327,28 @@ export class McpProxy {
       }
     }
     this.#answer(id, reply);
+  }
+
+  /**
+   * A result for a client the bridge speaks for: passed on as its revision
+   * knows it, or, when it asks for input, the input asked of the client and
+   * the request sent again with the answers.
+   */
+  async #relayBridged(id: JSONRPCRequest["id"], method: string, result: Result): Promise<void> {
+    const step = await this.#o.bridge.next(id, result);
+    if ("retry" in step) {
+      if (this.#o.requests.methodOf(id) === undefined) return;
+      this.#o.requests.restart(id);
+      return this.#forward(step.retry);
+    }
+    if ("failed" in step) {
+      this.#log.warn(`${method}: the server ${step.failed}`);
+      const message = `The server's ${method} ${step.failed}`;
+      return this.#answer(id, errorReply(id, ErrorCode.InternalError, message));
+    }
+    const answer = method === "tools/list"
+      ? this.#o.gate.filterList(step.answer as ListToolsResult)
+      : step.answer;
+    this.#answer(id, { jsonrpc: "2.0", id, result: answer });
   }
 }

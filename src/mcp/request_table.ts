@@ -14,6 +14,7 @@ const READ_ANSWERS = new Set(["initialize", "server/discover", "tools/list"]);
 interface Entry {
   method: string;
   timer: ReturnType<typeof setTimeout>;
+  onTimeout: () => void;
 }
 
 /** The client's requests in flight; see the module doc. */
@@ -48,7 +49,15 @@ export class RequestTable {
 
   /** Adds request `id`; `onTimeout` runs if it is still here after the timeout. */
   track(id: RequestId, method: string, onTimeout: () => void): void {
-    this.#entries.set(id, { method, timer: setTimeout(onTimeout, this.#timeoutMs) });
+    this.#entries.set(id, { method, timer: setTimeout(onTimeout, this.#timeoutMs), onTimeout });
+  }
+
+  /** Gives request `id` the whole timeout again, from now (a new leg of the same request). */
+  restart(id: RequestId): void {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(entry.onTimeout, this.#timeoutMs);
   }
 
   /** Removes request `id` and stops its timer; its method, or `undefined` if it was not here. */

@@ -1,0 +1,310 @@
+/**
+ * Lets a client of a 2025-era revision (one that sends `initialize`) use a
+ * server that speaks only the stateless revision 2026-07-28, which refuses
+ * that `initialize` with `-32022` and `data.supported`.
+ *
+ * Once the refusal comes back, the proxy speaks 2026-07-28 upstream on the
+ * client's behalf:
+ * - the client's `initialize` is answered from the server's `server/discover`,
+ *   at the revision the client asked for;
+ * - every request and notification carries the protocol envelope made from
+ *   the client's `initialize` (its info and capabilities), so the transport
+ *   sends the revision's standard headers; `notifications/initialized` has no
+ *   counterpart and stays here;
+ * - a result that asks for input (`resultType: "input_required"`) is turned
+ *   into the server-to-client requests the client knows (`elicitation/create`,
+ *   `sampling/createMessage`, `roots/list`); the original request is then sent
+ *   again with their answers and the server's `requestState`, up to 10 rounds;
+ * - complete results reach the client without `resultType`.
+ *
+ * The SDK's own multi-round-trip driver lives inside its `Client` class and
+ * answers input requests from that client's handlers; a relay has none, so
+ * this loop is written here, with the SDK driver's round cap and pacing.
+ *
+ * @module
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import {
+  ErrorCode,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+  type JSONRPCResultResponse,
+  type RequestId,
+  type Result,
+} from "../mcp_sdk.ts";
+import { ownId } from "../jsonrpc/request_ids.ts";
+import { ENVELOPE_KEYS, PROTOCOL_VERSION_KEY, SERVER_INFO_KEY } from "./protocol_envelope.ts";
+
+/** The stateless revision the proxy speaks upstream for a client of an earlier one. */
+export const STATELESS_REVISION = "2026-07-28";
+/** The JSON-RPC error a server answers a protocol revision it does not speak with. */
+const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+/** The server-to-client requests an input-required result may embed. */
+const INPUT_METHODS = new Set(["elicitation/create", "sampling/createMessage", "roots/list"]);
+/** Rounds of input one request may need (the SDK client's default cap). */
+export const MAX_INPUT_ROUNDS = 10;
+/** The pause before a retry that answers no input, only echoes `requestState` (as the SDK's). */
+const STATE_ONLY_PACING_MS = 250;
+
+/** What an input-required result asks for. */
+export interface InputRequired {
+  /** The embedded requests, by the key their answers go under. */
+  inputRequests: Record<string, { method: string; params?: Record<string, unknown> }>;
+  /** Opaque state to echo, byte for byte, in the retry. */
+  requestState?: string;
+}
+
+/**
+ * Whether `error` is a server's refusal of the client's revision that the
+ * proxy can bridge: `-32022`, naming {@linkcode STATELESS_REVISION} among the
+ * revisions it supports.
+ */
+export function isBridgeableRefusal(error: JSONRPCErrorResponse["error"]): boolean {
+  if (error.code !== UNSUPPORTED_PROTOCOL_VERSION) return false;
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  return Array.isArray(supported) && supported.includes(STATELESS_REVISION);
+}
+
+/** The protocol envelope of a stateless request, made from the client's `initialize`. */
+export function envelopeFromInitialize(initialize: JSONRPCRequest): Record<string, unknown> {
+  const params = (initialize.params ?? {}) as { clientInfo?: unknown; capabilities?: unknown };
+  const [, clientInfo, clientCapabilities] = ENVELOPE_KEYS;
+  return {
+    [PROTOCOL_VERSION_KEY]: STATELESS_REVISION,
+    [clientInfo!]: params.clientInfo ?? { name: "unknown", version: "0" },
+    [clientCapabilities!]: params.capabilities ?? {},
+  };
+}
+
+/** The `initialize` result for a client of revision `clientVersion`, from `server/discover`'s. */
+export function initializeResultFrom(discover: Result, clientVersion: string): Result {
+  const { capabilities, serverInfo, instructions, _meta } = discover as {
+    capabilities?: unknown;
+    serverInfo?: unknown;
+    instructions?: unknown;
+    _meta?: Record<string, unknown>;
+  };
+  return {
+    protocolVersion: clientVersion,
+    capabilities: capabilities ?? {},
+    // The revision names the server in the result's _meta; some servers also say it in the result.
+    serverInfo: serverInfo ?? _meta?.[SERVER_INFO_KEY] ?? { name: "unknown", version: "0" },
+    ...(typeof instructions === "string" ? { instructions } : {}),
+  };
+}
+
+/** `message` with `envelope` merged into its `params._meta`. */
+export function withEnvelope<T extends JSONRPCRequest | JSONRPCNotification>(
+  message: T,
+  envelope: Record<string, unknown>,
+): T {
+  const params = message.params ?? {};
+  const meta = (params._meta ?? {}) as Record<string, unknown>;
+  return { ...message, params: { ...params, _meta: { ...meta, ...envelope } } };
+}
+
+/** What an input-required result asks for, or `undefined` for any other result. */
+export function inputRequiredOf(result: Result): InputRequired | undefined {
+  if ((result as { resultType?: unknown }).resultType !== "input_required") return undefined;
+  const { inputRequests, requestState } = result as {
+    inputRequests?: unknown;
+    requestState?: unknown;
+  };
+  return {
+    inputRequests: typeof inputRequests === "object" && inputRequests !== null
+      ? inputRequests as InputRequired["inputRequests"]
+      : {},
+    ...(typeof requestState === "string" ? { requestState } : {}),
+  };
+}
+
+/** A complete result as a client of an earlier revision knows it: without `resultType`. */
+export function asEarlierResult(result: Result): Result {
+  if (!("resultType" in result)) return result;
+  const { resultType: _, ...rest } = result as Result & { resultType: unknown };
+  return rest;
+}
+
+/** The retry of `request`, with the round's answers and the echoed `requestState`. */
+export function retryOf(
+  request: JSONRPCRequest,
+  answers: Record<string, unknown>,
+  requestState: string | undefined,
+): JSONRPCRequest {
+  const params: Record<string, unknown> = { ...request.params };
+  delete params.inputResponses;
+  delete params.requestState;
+  if (Object.keys(answers).length > 0) params.inputResponses = answers;
+  if (requestState !== undefined) params.requestState = requestState;
+  return { ...request, params };
+}
+
+/** Options for {@linkcode RevisionBridge}. */
+export interface RevisionBridgeOptions {
+  /** Sends a request to the client (stdio). */
+  toClient(message: JSONRPCMessage): Promise<void>;
+  /** Waits `ms` (a parameter, so tests need not). */
+  sleep?(ms: number): Promise<void>;
+}
+
+/** The state of the bridge for one proxy; see the module doc. */
+export class RevisionBridge {
+  #o: RevisionBridgeOptions;
+  #initialize: JSONRPCRequest | undefined;
+  #envelope: Record<string, unknown> | undefined;
+  /** The client's requests in flight upstream, by upstream id: what a retry re-sends. */
+  #sent = new Map<RequestId, { request: JSONRPCRequest; rounds: number }>();
+  /** Input requests put to the client, by the id they went under. */
+  #asked = new Map<RequestId, PromiseWithResolvers<JSONRPCMessage>>();
+  #seq = 0;
+
+  /** A bridge that is off until {@linkcode RevisionBridge.activate}. */
+  constructor(options: RevisionBridgeOptions) {
+    this.#o = options;
+  }
+
+  /** Whether the proxy speaks 2026-07-28 upstream on the client's behalf. */
+  get active(): boolean {
+    return this.#envelope !== undefined;
+  }
+
+  /** Remembers the client's `initialize`, which the envelope is made from. */
+  noteInitialize(request: JSONRPCRequest): void {
+    this.#initialize = request;
+  }
+
+  /**
+   * Whether the answer `reply` to the client's `initialize` is a refusal the
+   * bridge takes over; if so, the bridge is on and returns the envelope.
+   */
+  activate(reply: JSONRPCMessage): Record<string, unknown> | undefined {
+    if (!this.#initialize || !("error" in reply) || !isBridgeableRefusal(reply.error)) {
+      return undefined;
+    }
+    this.#envelope = envelopeFromInitialize(this.#initialize);
+    return this.#envelope;
+  }
+
+  /** The revision the client asked for in its `initialize`. */
+  get clientVersion(): string {
+    const asked = (this.#initialize?.params as { protocolVersion?: unknown } | undefined)
+      ?.protocolVersion;
+    return typeof asked === "string" ? asked : "2025-11-25";
+  }
+
+  /**
+   * The answer to the client's `initialize` (request `id`), made from the
+   * result of `discover` (`server/discover`, sent upstream with the
+   * envelope), or an error that says, by `describe`, why it failed.
+   */
+  async answerInitialize(
+    id: RequestId,
+    discover: () => Promise<Result>,
+    describe: (error: unknown) => string,
+  ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse> {
+    try {
+      return {
+        jsonrpc: "2.0",
+        id,
+        result: initializeResultFrom(await discover(), this.clientVersion),
+      };
+    } catch (error) {
+      const message =
+        `The server speaks only ${STATELESS_REVISION}, and its server/discover failed: ${
+          describe(error)
+        }`;
+      return { jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } };
+    }
+  }
+
+  /**
+   * `message` as it goes upstream while the bridge is on: with the envelope,
+   * and remembered if it is a request; `undefined` for what has no
+   * counterpart (`notifications/initialized`).
+   */
+  outgoing<T extends JSONRPCRequest | JSONRPCNotification>(message: T): T | undefined {
+    if (!this.#envelope) return message;
+    if (!("id" in message) && message.method === "notifications/initialized") return undefined;
+    const wrapped = withEnvelope(message, this.#envelope);
+    if ("id" in wrapped) {
+      const known = this.#sent.get(wrapped.id);
+      this.#sent.set(wrapped.id, { request: wrapped, rounds: known?.rounds ?? 0 });
+    }
+    return wrapped;
+  }
+
+  /** Forgets request `id` (answered, cancelled or timed out). */
+  done(id: RequestId): void {
+    this.#sent.delete(id);
+  }
+
+  /**
+   * Takes `message` if it answers an input request the bridge put to the
+   * client; whether it did.
+   */
+  settle(message: JSONRPCResultResponse | JSONRPCErrorResponse): boolean {
+    const id = message.id;
+    if (id === undefined) return false;
+    const waiter = this.#asked.get(id);
+    if (!waiter) return false;
+    this.#asked.delete(id);
+    waiter.resolve(message);
+    return true;
+  }
+
+  /**
+   * What to do with the result `result` of request `id` from upstream: pass
+   * it on (`answer`, without `resultType`), or, when it asks for input, ask
+   * the client and send `retry`; `failed` says why the request cannot go on.
+   */
+  async next(
+    id: RequestId,
+    result: Result,
+  ): Promise<{ answer: Result } | { retry: JSONRPCRequest } | { failed: string }> {
+    const input = inputRequiredOf(result);
+    if (!input) return { answer: asEarlierResult(result) };
+    const sent = this.#sent.get(id);
+    if (!sent) return { failed: "the request is no longer waiting" };
+    if (++sent.rounds > MAX_INPUT_ROUNDS) {
+      return { failed: `still required input after ${MAX_INPUT_ROUNDS} rounds` };
+    }
+    const entries = Object.entries(input.inputRequests);
+    const unknown = entries.find(([, entry]) => !INPUT_METHODS.has(entry?.method));
+    if (unknown) {
+      return { failed: `asked for input by an unknown request ("${unknown[1]?.method}")` };
+    }
+    if (entries.length === 0) await (this.#o.sleep ?? delay)(STATE_ONLY_PACING_MS);
+    const answers = await Promise.all(
+      entries.map(async ([key, { method, params }]) =>
+        [key, await this.#ask(method, params)] as const
+      ),
+    );
+    const results: Record<string, unknown> = {};
+    for (const [key, answer] of answers) {
+      if ("error" in answer) {
+        return { failed: `the client refused input request "${key}": ${answer.error.message}` };
+      }
+      if ("result" in answer) results[key] = answer.result;
+    }
+    return { retry: retryOf(sent.request, results, input.requestState) };
+  }
+
+  /** Puts one input request to the client and waits for its answer. */
+  #ask(method: string, params: Record<string, unknown> | undefined): Promise<JSONRPCMessage> {
+    const id = ownId(`input-${++this.#seq}`);
+    const waiter = Promise.withResolvers<JSONRPCMessage>();
+    this.#asked.set(id, waiter);
+    const request: JSONRPCRequest = { jsonrpc: "2.0", id, method, ...(params ? { params } : {}) };
+    this.#o.toClient(request).catch((error) => {
+      this.#asked.delete(id);
+      waiter.resolve({
+        jsonrpc: "2.0",
+        id,
+        error: { code: ErrorCode.InternalError, message: `cannot write to the client: ${error}` },
+      });
+    });
+    return waiter.promise;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * End-to-end: a client of revision 2025-11-25 (the SDK 1.x client, which
+ * sends `initialize` and answers server-to-client requests) through the real
+ * proxy to a server that speaks only 2026-07-28 and refuses that
+ * `initialize` with -32022. The proxy bridges the two.
+ */
+import {
+  Client,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  StdioClientTransport,
+} from "./fixtures/sdk.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
+import { startModernBackend } from "./fixtures/modern_backend.ts";
+import {
+  BACKEND_SCOPE,
+  makeAwsHome,
+  proxyCommand,
+  proxyEnv,
+  REPO_ROOT,
+  spawnRawProxy,
+  withProxyStderr,
+} from "./fixtures/proxy_process.ts";
+
+Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the proxy: discovery, the gate, input asked as server-to-client requests", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
+    env: proxyEnv(home.home),
+    stderr: "pipe",
+    cwd: REPO_ROOT,
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const client = new Client(
+    { name: "legacy-test", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} }, roots: { listChanged: true } } },
+  );
+  const asked: string[] = [];
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    asked.push(`elicitation: ${request.params.message}`);
+    return { action: "accept", content: { confirm: true } };
+  });
+  client.setRequestHandler(ListRootsRequestSchema, () => {
+    asked.push("roots");
+    return { roots: [{ uri: "file:///work", name: "work" }] };
+  });
+  try {
+    await client.connect(transport);
+    assertEquals(client.getServerVersion()?.name, "modern-test-backend");
+    assert(
+      client.getServerCapabilities()?.tools !== undefined,
+      "capabilities from server/discover",
+    );
+
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assertEquals(names, ["echo", "lookup", "confirm_roots"], "the gate filters the bridged list");
+    const echo = await client.callTool({ name: "echo", arguments: { text: "bridged" } });
+    assertEquals(echo.content, [{ type: "text", text: "bridged" }]);
+
+    // Input the server asks for reaches the client as the requests it knows, both in one round.
+    const confirmed = await client.callTool({
+      name: "confirm_roots",
+      arguments: { topic: "logs" },
+    });
+    assertEquals(asked.sort(), ["elicitation: Look into logs?", "roots"]);
+    const text = (confirmed.content as { text: string }[])[0]!.text;
+    assertMatch(text, /^logs: confirmed true; roots file:\/\/\/work; state /);
+    assertEquals(backend.calls.get("confirm_roots"), 2, "asked, then answered");
+
+    // Read-only mode still holds, and Mcp-Param-* headers are still sent.
+    await assertRejects(() => client.callTool({ name: "write_note", arguments: { note: "x" } }));
+    assertEquals(backend.calls.get("write_note"), undefined, "never reached the server");
+    await client.callTool({ name: "lookup", arguments: { region: "eu-west-1" } });
+    assertEquals(backend.seen.at(-1)?.headers["mcp-param-region"], "eu-west-1");
+
+    const posts = backend.seen.filter((r) => r.method === "POST");
+    // The client's own initialize, refused: it names no revision in a header.
+    assertEquals(posts[0]?.headers["mcp-protocol-version"], undefined);
+    for (const post of posts.slice(1)) {
+      assert(post.verified, "signed");
+      assertEquals(post.headers["mcp-protocol-version"], "2026-07-28");
+      assert(post.signedHeaders.includes("mcp-protocol-version"), "the header is signed");
+      assertEquals(post.headers["mcp-session-id"], undefined, "no session");
+    }
+    assertEquals(posts[1]?.headers["mcp-method"], "server/discover");
+    assert(
+      !posts.some((p) => p.headers["mcp-method"] === "notifications/initialized"),
+      "notifications/initialized has no 2026-07-28 counterpart",
+    );
+    assertMatch(
+      stderr,
+      /the server speaks only 2026-07-28; the proxy speaks it for this 2025-11-25 client/,
+    );
+  } catch (error) {
+    throw withProxyStderr(error, stderr);
+  } finally {
+    await client.close();
+    await home.remove();
+    await backend.close();
+  }
+  assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
+});
+
+Deno.test("bridged: results lose resultType, input goes to the client under the proxy's own ids, and a refused input request ends the call with the reason", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
+  const line = (message: Record<string, unknown>) => JSON.stringify({ jsonrpc: "2.0", ...message });
+  try {
+    await proxy.send(line({
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: { elicitation: {}, roots: {} },
+        clientInfo: { name: "raw", version: "1" },
+      },
+    }));
+    const init = await proxy.next();
+    assertEquals(init.id, 1);
+    const initialized = init.result as { protocolVersion: string };
+    assertEquals(initialized.protocolVersion, "2025-06-18", "the client's own revision");
+    await proxy.send(line({ method: "notifications/initialized" }));
+
+    await proxy.send(
+      line({ id: 2, method: "tools/call", params: { name: "echo", arguments: { text: "a" } } }),
+    );
+    const echo = await proxy.next();
+    assertEquals(echo.id, 2);
+    const result = echo.result as Record<string, unknown>;
+    assertEquals(result.content, [{ type: "text", text: "a" }]);
+    assertEquals("resultType" in result, false, "a 2025-era result has no resultType");
+
+    await proxy.send(
+      line({
+        id: 3,
+        method: "tools/call",
+        params: { name: "confirm_roots", arguments: { topic: "t" } },
+      }),
+    );
+    type Input = { id: string; method: string };
+    const inputs = [await proxy.next(), await proxy.next()] as Input[];
+    inputs.sort((a, b) => a.method.localeCompare(b.method));
+    assertEquals(inputs.map((m) => m.method), ["elicitation/create", "roots/list"]);
+    for (const input of inputs) assertMatch(String(input.id), /^aws-mcp-proxy:own:/);
+    // The client cannot answer the elicitation: the call ends with the reason, nothing retried.
+    await proxy.send(
+      line({ id: inputs[0]!.id, error: { code: -32601, message: "no elicitation here" } }),
+    );
+    await proxy.send(line({ id: inputs[1]!.id, result: { roots: [] } }));
+    const refused = await proxy.next();
+    assertEquals(refused.id, 3);
+    assertMatch(
+      (refused.error as { message: string }).message,
+      /refused input request "confirm": no elicitation here/,
+    );
+    assertEquals(backend.calls.get("confirm_roots"), 1, "not sent again");
+  } finally {
+    const out = await proxy.finish();
+    assertEquals(out.code, 0, out.stderr);
+    await home.remove();
+    await backend.close();
+  }
+});

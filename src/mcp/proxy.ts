@@ -10,7 +10,12 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
+import {
+  ErrorCode,
+  type JSONRPCMessage,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+} from "../mcp_sdk.ts";
 import type { ListToolsResult, Result } from "../mcp_sdk.ts";
 import {
   cancelledRequestId,
@@ -204,11 +209,12 @@ export class McpProxy {
       `${request.method} (id ${JSON.stringify(request.id)}) got no answer within ${seconds} s`,
     );
     this.#answer(request.id, timeoutReply(request, seconds));
-    void this.#o.remote.send({
+    const cancel = this.#o.bridge.outgoing<JSONRPCNotification>({
       jsonrpc: "2.0",
       method: "notifications/cancelled",
       params: { requestId: request.id, reason: "timed out in the proxy" },
-    }).catch(() => {});
+    });
+    if (cancel) void this.#o.remote.send(cancel).catch(() => {});
   }
 
   /**

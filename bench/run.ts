@@ -452,6 +452,8 @@ try {
   const bare1V8 = await bareSteady("bare Deno SDK 1.x server", env, true);
   const bare2 = await bareSteady("bare Deno SDK 2.x server", env, false);
   const bare2V8 = await bareSteady("bare Deno SDK 2.x server", env, true);
+  // The same glibc settings on the floor, for a like-for-like ratio of the tuned proxy.
+  const bare2Tuned = await bareSteady("bare Deno SDK 2.x server", { ...env, ...MALLOC_ENV }, true);
   const plain = await proxyMemory(env);
   const noV8 = await proxyMemory(env, false);
   const tuned = await proxyMemory({ ...env, ...MALLOC_ENV });
@@ -483,6 +485,13 @@ try {
     }`,
     tuned,
   );
+  out(
+    `Both with the malloc settings and the V8 flag: bare Deno SDK 2.x server ${
+      bare2Tuned.early.toFixed(1)
+    } MB after ${EARLY_CALLS}, the proxy ${(tuned.early / bare2Tuned.early).toFixed(2)}× that; ${
+      bare2Tuned.steady.toFixed(1)
+    } MB after ${STEADY_CALLS}, the proxy ${(tuned.steady / bare2Tuned.steady).toFixed(2)}×`,
+  );
   out();
   out(
     `The proxy that served the latency and throughput runs: peak ${served.peakMb.toFixed(1)} MB, ${
@@ -499,6 +508,7 @@ try {
     bareSdk1SteadyV8Flags: bare1V8,
     bareSdk2Steady: bare2,
     bareSdk2SteadyV8Flags: bare2V8,
+    bareSdk2SteadyTuned: bare2Tuned,
     proxy: plain,
     proxyWithoutV8Flags: noV8,
     proxyTunedMalloc: tuned,

@@ -157,3 +157,36 @@ Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-
     await backend.close();
   }
 });
+
+Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the proxy, its probe on a throwaway proxy", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
+    env: proxyEnv(home.home),
+    stderr: "pipe",
+    cwd: REPO_ROOT,
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const client = new Client(
+    { name: "auto", version: "1.0.0" },
+    { versionNegotiation: { mode: "auto" } } as never,
+  );
+  try {
+    await client.connect(transport);
+    assertEquals(client.getNegotiatedProtocolVersion(), "2026-07-28");
+    const result = await client.callTool({ name: "echo", arguments: { text: "auto" } });
+    assertEquals(result.content, [{ type: "text", text: "auto" }]);
+    const methods = backend.seen.map((r) => r.headers["mcp-method"]);
+    assert(methods.includes("server/discover"), "the probe reached the server, signed");
+    assert(backend.seen.every((r) => r.verified));
+  } catch (error) {
+    throw withProxyStderr(error, stderr);
+  } finally {
+    await client.close();
+    await home.remove();
+    await backend.close();
+  }
+});

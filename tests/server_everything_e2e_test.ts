@@ -5,7 +5,17 @@
  * `--allow-write`) must equal what it sees directly.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { connectThroughProxy, REPO_ROOT, withProxyStderr } from "./fixtures/proxy_process.ts";
+import { Client as ModernClient } from "@modelcontextprotocol/client";
+import { StdioClientTransport as ModernStdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import {
+  BACKEND_SCOPE,
+  connectThroughProxy,
+  makeAwsHome,
+  proxyCommand,
+  proxyEnv,
+  REPO_ROOT,
+  withProxyStderr,
+} from "./fixtures/proxy_process.ts";
 import {
   Client,
   CreateMessageRequestSchema,
@@ -140,6 +150,39 @@ Deno.test("server-everything restarted under the proxy: its 400 for the lost ses
     throw withProxyStderr(error, run.stderr());
   } finally {
     await run.close();
+    await server.stop();
+  }
+});
+
+Deno.test("server-everything: an SDK 2.x client in auto mode probes a throwaway proxy with server/discover, then falls back to initialize", async () => {
+  const server = await startServerEverything();
+  const home = await makeAwsHome();
+  // The SDK spawns a sibling proxy from these same parameters for its server/discover probe.
+  const transport = new ModernStdioClientTransport({
+    command: Deno.execPath(),
+    args: proxyCommand(server.url, home.home, BACKEND_SCOPE),
+    env: proxyEnv(home.home),
+    stderr: "pipe",
+    cwd: REPO_ROOT,
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const client = new ModernClient(
+    { name: "auto", version: "1" },
+    { versionNegotiation: { mode: "auto" } } as never,
+  );
+  try {
+    await client.connect(transport);
+    assertEquals(client.getNegotiatedProtocolVersion(), "2025-11-25");
+    const tools = (await client.listTools()).tools;
+    assert(tools.length > 0 && tools.every((t) => t.annotations?.readOnlyHint === true));
+    const echo = await client.callTool({ name: "echo", arguments: { message: "auto" } });
+    assert(JSON.stringify(echo.content).includes("auto"));
+  } catch (error) {
+    throw withProxyStderr(error, stderr);
+  } finally {
+    await client.close();
+    await home.remove();
     await server.stop();
   }
 });

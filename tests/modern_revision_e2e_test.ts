@@ -145,10 +145,14 @@ Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-
     await proxy.send(message(2, "tools/call", { name: "echo", arguments: { text: "after" } }));
     assertEquals((await proxy.next()).id, 2);
     assertEquals(backend.calls.get("echo"), 1);
-    // A notification POST carries no Mcp-Method: the backend got the discovery, the list and echo only.
+    // A notification POST carries no Mcp-Method: the backend got tool lists and echo only (the
+    // server's lists are never fresh, ttlMs 0, so the gate loads one for each call it judges).
+    const posts = backend.seen.filter((r) => r.method === "POST");
     assertEquals(
-      backend.seen.filter((r) => r.method === "POST").map((r) => r.headers["mcp-method"]),
-      ["tools/list", "tools/list", "tools/call"],
+      posts.filter((r) => r.headers["mcp-method"] !== "tools/list").map((r) =>
+        r.headers["mcp-name"]
+      ),
+      ["echo"],
     );
   } finally {
     const out = await proxy.finish();
@@ -186,6 +190,39 @@ Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the prox
     throw withProxyStderr(error, stderr);
   } finally {
     await client.close();
+    await home.remove();
+    await backend.close();
+  }
+});
+
+Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announcing nothing, is not called in read-only mode: its list is never fresher than its ttlMs", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
+  const envelope = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const call = (id: number) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: `call ${id}` }, _meta: envelope },
+    });
+  try {
+    await proxy.send(call(1));
+    assertEquals((await proxy.next()).result !== undefined, true, "read-only: allowed");
+    assertEquals(backend.calls.get("echo"), 1);
+    backend.setEchoReadOnly(false);
+    await proxy.send(call(2));
+    const refused = await proxy.next();
+    assertEquals(refused.id, 2);
+    assertMatch((refused.error as { message: string }).message, /hidden by the proxy/);
+    assertEquals(backend.calls.get("echo"), 1, "the write tool never reached the server");
+  } finally {
+    await proxy.finish();
     await home.remove();
     await backend.close();
   }

@@ -135,3 +135,51 @@ Deno.test("a failed reload after a change fails the lookup; the next lookup trie
   fail = false;
   assertEquals((await catalog.lookup("a"))?.name, "a");
 });
+
+/** A one-page list of revision 2026-07-28 with the given freshness hint, counting loads. */
+function modernList(hint: Record<string, unknown>) {
+  const state = { loads: 0 };
+  const list = (): Promise<ListToolsResult> => {
+    state.loads++;
+    return Promise.resolve({ tools: [tool("a")], resultType: "complete", ...hint });
+  };
+  return { list, state };
+}
+
+Deno.test("a list fresh for ttlMs is reused until then, and loaded again after", async () => {
+  let now = 0;
+  const { list, state } = modernList({ ttlMs: 1000, cacheScope: "private" });
+  const catalog = new ToolCatalog(list, undefined, { now: () => now });
+  await catalog.lookup("a");
+  now = 999;
+  await catalog.lookup("a");
+  assertEquals(state.loads, 1);
+  now = 1000;
+  await catalog.lookup("a");
+  assertEquals(state.loads, 2, "stale: a call is judged on a list loaded after it was asked");
+});
+
+Deno.test("a 2026-07-28 list with ttlMs 0, or with no hint, is loaded again for every lookup; concurrent lookups share one load", async () => {
+  for (const hint of [{ ttlMs: 0 }, {}]) {
+    let now = 0;
+    const { list, state } = modernList(hint);
+    const catalog = new ToolCatalog(list, undefined, { now: () => now });
+    await catalog.lookup("a");
+    now = 1;
+    await catalog.lookup("a");
+    assertEquals(state.loads, 2, JSON.stringify(hint));
+    now = 2;
+    await Promise.all([catalog.lookup("a"), catalog.lookup("a"), catalog.lookup("a")]);
+    assertEquals(state.loads, 3, JSON.stringify(hint));
+  }
+});
+
+Deno.test("a list of an earlier revision (no resultType, no hint) stays current until a change is announced", async () => {
+  let now = 0;
+  const { list, state } = pagedList(() => ["a"]);
+  const catalog = new ToolCatalog(list, undefined, { now: () => now });
+  await catalog.lookup("a");
+  now = 86_400_000;
+  await catalog.lookup("a");
+  assertEquals(state.pages, 1);
+});

@@ -8,6 +8,13 @@
  * finished, {@linkcode ToolCatalog.lookup} waits for that load, and fails
  * with it.
  *
+ * Nor older than the server allows: a list of revision 2026-07-28 says how
+ * long it stays fresh (`ttlMs`; 0, or no hint, means not at all), since a
+ * stateless server announces changes only to clients that listen for them.
+ * Once that time has passed, a lookup waits for a load that started after
+ * it. A list of an earlier revision carries no hint and stays current until
+ * the server announces a change.
+ *
  * @module
  */
 import type { ListToolsResult, Tool } from "../../mcp_sdk.ts";
@@ -20,7 +27,15 @@ const MAX_PAGES = 1000;
 interface Load {
   /** The number of changes announced when the load started. */
   changes: number;
+  /** When it started. */
+  startedAt: number;
   done: Promise<void>;
+}
+
+/** Options for {@linkcode ToolCatalog}. */
+export interface ToolCatalogOptions {
+  /** The clock, in milliseconds (`Date.now` unless a test sets it). */
+  now?: () => number;
 }
 
 /** The backend's tools by name, kept current by {@linkcode ToolCatalog.refresh}. */
@@ -35,14 +50,23 @@ export class ToolCatalog {
   #currentAs = 0;
   #running: Load | undefined;
   #queued: Promise<void> | undefined;
+  #now: () => number;
+  /** When the last successful load started, and how long the server lets it stay fresh. */
+  #loadedAt = -Infinity;
+  #ttlMs = Infinity;
 
   /**
    * Creates an empty catalog; `onLoaded` is told the whole list after each
    * successful load.
    */
-  constructor(listPage: ListToolsPage, onLoaded: (tools: readonly Tool[]) => void = () => {}) {
+  constructor(
+    listPage: ListToolsPage,
+    onLoaded: (tools: readonly Tool[]) => void = () => {},
+    options: ToolCatalogOptions = {},
+  ) {
     this.#listPage = listPage;
     this.#onLoaded = onLoaded;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Whether a full list has been loaded at least once. */
@@ -83,8 +107,8 @@ export class ToolCatalog {
       });
       return this.#queued;
     }
-    const load: Load = { changes: this.#changes, done: Promise.resolve() };
-    load.done = this.#load(load.changes).finally(() => {
+    const load: Load = { changes: this.#changes, startedAt: this.#now(), done: Promise.resolve() };
+    load.done = this.#load(load).finally(() => {
       if (this.#running === load) this.#running = undefined;
     });
     this.#running = load;
@@ -103,23 +127,35 @@ export class ToolCatalog {
    * once when `name` is not known. Rejects when the list cannot be loaded.
    */
   async lookup(name: string): Promise<Tool | undefined> {
+    const asked = this.#now();
     let reloaded = false;
-    while (!this.current) {
-      // A load that started after the last change will do; any other is followed by a fresh one.
+    while (!this.#freshFor(asked)) {
+      // A load that started after the last change (and, once the list went stale, after this
+      // lookup) will do; any other is followed by a fresh one.
       const running = this.#running;
-      await (running && running.changes === this.#changes ? running.done : this.refresh());
+      const usable = running && running.changes === this.#changes &&
+        (this.#now() < running.startedAt + this.#ttlMs || running.startedAt >= asked);
+      await (usable ? running.done : this.refresh());
       reloaded = true;
     }
     if (!reloaded && !this.#tools.has(name)) await this.refresh();
     return this.#tools.get(name);
   }
 
-  async #load(changes: number): Promise<void> {
+  /** Whether the view may judge a call asked at `asked`: current, and fresh or loaded since. */
+  #freshFor(asked: number): boolean {
+    return this.current &&
+      (this.#loadedAt >= asked || this.#now() < this.#loadedAt + this.#ttlMs);
+  }
+
+  async #load({ changes, startedAt }: Load): Promise<void> {
     const tools = new Map<string, Tool>();
     const seen = new Set<string>();
+    let ttlMs = Infinity;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await this.#listPage(cursor);
+      ttlMs = Math.min(ttlMs, freshness(result));
       for (const tool of result.tools) tools.set(tool.name, tool);
       cursor = result.nextCursor;
       if (cursor === undefined || seen.has(cursor)) break;
@@ -127,7 +163,20 @@ export class ToolCatalog {
     }
     this.#tools = tools;
     this.#loaded = true;
+    this.#loadedAt = startedAt;
+    this.#ttlMs = ttlMs;
     this.#currentAs = Math.max(this.#currentAs, changes);
     this.#onLoaded([...tools.values()]);
   }
+}
+
+/**
+ * How long a page stays fresh, in milliseconds: its `ttlMs`; 0 for a page of
+ * revision 2026-07-28 or later without one (it says `resultType`), as the
+ * revision's caching rules say; for ever for a page of an earlier revision.
+ */
+function freshness(result: ListToolsResult): number {
+  const { ttlMs, resultType } = result as { ttlMs?: unknown; resultType?: unknown };
+  if (typeof ttlMs === "number" && ttlMs >= 0) return ttlMs;
+  return resultType === undefined ? Infinity : 0;
 }

@@ -215,7 +215,7 @@ Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announc
     await proxy.send(call(1));
     assertEquals((await proxy.next()).result !== undefined, true, "read-only: allowed");
     assertEquals(backend.calls.get("echo"), 1);
-    backend.setEchoReadOnly(false);
+    backend.setReadOnly("echo", false);
     await proxy.send(call(2));
     const refused = await proxy.next();
     assertEquals(refused.id, 2);

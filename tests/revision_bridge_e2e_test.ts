@@ -165,3 +165,42 @@ Deno.test("bridged: results lose resultType, input goes to the client under the 
     await backend.close();
   }
 });
+
+Deno.test("bridged: every leg of a tool call is judged again, so a tool that became a write tool while the client answered is not called again", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
+    env: proxyEnv(home.home),
+    stderr: "pipe",
+    cwd: REPO_ROOT,
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const client = new Client(
+    { name: "legacy-test", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} }, roots: {} } },
+  );
+  client.setRequestHandler(ElicitRequestSchema, () => {
+    // While the client answers, the server makes the tool a write tool and tells no one.
+    backend.setReadOnly("confirm_roots", false);
+    return { action: "accept", content: { confirm: true } };
+  });
+  client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
+  try {
+    await client.connect(transport);
+    await assertRejects(
+      () => client.callTool({ name: "confirm_roots", arguments: { topic: "logs" } }),
+      Error,
+      "hidden by the proxy",
+    );
+    assertEquals(backend.calls.get("confirm_roots"), 1, "the second leg never reached the server");
+  } catch (error) {
+    throw withProxyStderr(error, stderr);
+  } finally {
+    await client.close();
+    await home.remove();
+    await backend.close();
+  }
+});

@@ -345,6 +345,8 @@ export class McpProxy {
     if ("retry" in step) {
       if (this.#o.requests.methodOf(id) === undefined) return;
       this.#o.requests.restart(id);
+      // Each leg of a tool call is judged again, on a list as fresh as the server allows.
+      if (step.retry.method === "tools/call") return void this.#guard(step.retry);
       return this.#forward(step.retry);
     }
     if ("failed" in step) {

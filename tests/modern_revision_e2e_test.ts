@@ -10,10 +10,9 @@ import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { startModernBackend } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
+  collectStderr,
   makeAwsHome,
-  proxyCommand,
-  proxyEnv,
-  REPO_ROOT,
+  proxyServerParams,
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
@@ -21,15 +20,10 @@ import {
 Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no session, the gate in read-only mode", async () => {
   const backend = startModernBackend();
   const home = await makeAwsHome();
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
-    env: proxyEnv(home.home),
-    stderr: "pipe",
-    cwd: REPO_ROOT,
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const transport = new StdioClientTransport(
+    proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
+  );
+  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "modern-test", version: "1.0.0" },
     { versionNegotiation: { mode: "pin", pin: "2026-07-28" } } as never,
@@ -81,7 +75,7 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     assertEquals(backend.calls.get("bad_header"), undefined);
     assert(!backend.seen.slice(before).some((r) => r.headers["mcp-name"] === "bad_header"));
   } catch (error) {
-    throw withProxyStderr(error, stderr);
+    throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
     await home.remove();
@@ -165,15 +159,10 @@ Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-
 Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the proxy, its probe on a throwaway proxy", async () => {
   const backend = startModernBackend();
   const home = await makeAwsHome();
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
-    env: proxyEnv(home.home),
-    stderr: "pipe",
-    cwd: REPO_ROOT,
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const transport = new StdioClientTransport(
+    proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
+  );
+  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "auto", version: "1.0.0" },
     { versionNegotiation: { mode: "auto" } } as never,
@@ -187,7 +176,7 @@ Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the prox
     assert(methods.includes("server/discover"), "the probe reached the server, signed");
     assert(backend.seen.every((r) => r.verified));
   } catch (error) {
-    throw withProxyStderr(error, stderr);
+    throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
     await home.remove();

@@ -14,10 +14,9 @@ import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { startModernBackend } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
+  collectStderr,
   makeAwsHome,
-  proxyCommand,
-  proxyEnv,
-  REPO_ROOT,
+  proxyServerParams,
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
@@ -25,15 +24,10 @@ import {
 Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the proxy: discovery, the gate, input asked as server-to-client requests", async () => {
   const backend = startModernBackend();
   const home = await makeAwsHome();
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
-    env: proxyEnv(home.home),
-    stderr: "pipe",
-    cwd: REPO_ROOT,
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const transport = new StdioClientTransport(
+    proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
+  );
+  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "legacy-test", version: "1.0.0" },
     { capabilities: { elicitation: { form: {} }, roots: { listChanged: true } } },
@@ -91,11 +85,11 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
       "notifications/initialized has no 2026-07-28 counterpart",
     );
     assertMatch(
-      stderr,
+      stderr(),
       /the server speaks only 2026-07-28; the proxy speaks it for this 2025-11-25 client/,
     );
   } catch (error) {
-    throw withProxyStderr(error, stderr);
+    throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
     await home.remove();
@@ -169,15 +163,10 @@ Deno.test("bridged: results lose resultType, input goes to the client under the 
 Deno.test("bridged: every leg of a tool call is judged again, so a tool that became a write tool while the client answered is not called again", async () => {
   const backend = startModernBackend();
   const home = await makeAwsHome();
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: proxyCommand(backend.url, home.home, BACKEND_SCOPE),
-    env: proxyEnv(home.home),
-    stderr: "pipe",
-    cwd: REPO_ROOT,
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const transport = new StdioClientTransport(
+    proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
+  );
+  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "legacy-test", version: "1.0.0" },
     { capabilities: { elicitation: { form: {} }, roots: {} } },
@@ -197,7 +186,7 @@ Deno.test("bridged: every leg of a tool call is judged again, so a tool that bec
     );
     assertEquals(backend.calls.get("confirm_roots"), 1, "the second leg never reached the server");
   } catch (error) {
-    throw withProxyStderr(error, stderr);
+    throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
     await home.remove();

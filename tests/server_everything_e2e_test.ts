@@ -9,10 +9,10 @@ import { Client as ModernClient } from "@modelcontextprotocol/client";
 import { StdioClientTransport as ModernStdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import {
   BACKEND_SCOPE,
+  collectStderr,
   connectThroughProxy,
   makeAwsHome,
-  proxyCommand,
-  proxyEnv,
+  proxyServerParams,
   REPO_ROOT,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
@@ -158,15 +158,10 @@ Deno.test("server-everything: an SDK 2.x client in auto mode probes a throwaway 
   const server = await startServerEverything();
   const home = await makeAwsHome();
   // The SDK spawns a sibling proxy from these same parameters for its server/discover probe.
-  const transport = new ModernStdioClientTransport({
-    command: Deno.execPath(),
-    args: proxyCommand(server.url, home.home, BACKEND_SCOPE),
-    env: proxyEnv(home.home),
-    stderr: "pipe",
-    cwd: REPO_ROOT,
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array) => (stderr += new TextDecoder().decode(chunk)));
+  const transport = new ModernStdioClientTransport(
+    proxyServerParams(server.url, home.home, BACKEND_SCOPE),
+  );
+  const stderr = collectStderr(transport);
   const client = new ModernClient(
     { name: "auto", version: "1" },
     { versionNegotiation: { mode: "auto" } } as never,
@@ -179,7 +174,7 @@ Deno.test("server-everything: an SDK 2.x client in auto mode probes a throwaway 
     const echo = await client.callTool({ name: "echo", arguments: { message: "auto" } });
     assert(JSON.stringify(echo.content).includes("auto"));
   } catch (error) {
-    throw withProxyStderr(error, stderr);
+    throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
     await home.remove();

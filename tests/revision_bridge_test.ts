@@ -4,10 +4,9 @@ import {
   envelopeFromInitialize,
   initializeResultFrom,
   isBridgeableRefusal,
-  MAX_INPUT_ROUNDS,
-  RevisionBridge,
   withEnvelope,
-} from "../src/mcp/revision_bridge.ts";
+} from "../src/mcp/bridge_messages.ts";
+import { MAX_INPUT_ROUNDS, RevisionBridge } from "../src/mcp/revision_bridge.ts";
 import type { JSONRPCMessage, JSONRPCRequest } from "../src/mcp_sdk.ts";
 
 const initialize: JSONRPCRequest = {

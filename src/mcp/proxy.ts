@@ -34,7 +34,8 @@ import { serverErrorOf } from "./remote_errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
 import type { RequestTable } from "./request_table.ts";
 import { withMetadata } from "./request_extras.ts";
-import { type RevisionBridge, STATELESS_REVISION } from "./revision_bridge.ts";
+import { STATELESS_REVISION } from "./bridge_messages.ts";
+import type { RevisionBridge } from "./revision_bridge.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
 
 /** The parts {@linkcode McpProxy} joins. */

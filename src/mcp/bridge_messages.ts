@@ -1,0 +1,113 @@
+/**
+ * The messages of the bridge between a client of a 2025-era revision and a
+ * server that speaks only 2026-07-28 (see `revision_bridge.ts`): how a
+ * refusal is recognised, and how each message changes shape between the
+ * two. Pure.
+ *
+ * @module
+ */
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  Result,
+} from "../mcp_sdk.ts";
+import { ENVELOPE_KEYS, PROTOCOL_VERSION_KEY, SERVER_INFO_KEY } from "./protocol_envelope.ts";
+
+/** The stateless revision the proxy speaks upstream for a client of an earlier one. */
+export const STATELESS_REVISION = "2026-07-28";
+/** The JSON-RPC error a server answers a protocol revision it does not speak with. */
+const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+
+/** What an input-required result asks for. */
+export interface InputRequired {
+  /** The embedded requests, by the key their answers go under. */
+  inputRequests: Record<string, { method: string; params?: Record<string, unknown> }>;
+  /** Opaque state to echo, byte for byte, in the retry. */
+  requestState?: string;
+}
+
+/**
+ * Whether `error` is a server's refusal of the client's revision that the
+ * proxy can bridge: `-32022`, naming {@linkcode STATELESS_REVISION} among the
+ * revisions it supports.
+ */
+export function isBridgeableRefusal(error: JSONRPCErrorResponse["error"]): boolean {
+  if (error.code !== UNSUPPORTED_PROTOCOL_VERSION) return false;
+  const supported = (error.data as { supported?: unknown } | undefined)?.supported;
+  return Array.isArray(supported) && supported.includes(STATELESS_REVISION);
+}
+
+/** The protocol envelope of a stateless request, made from the client's `initialize`. */
+export function envelopeFromInitialize(initialize: JSONRPCRequest): Record<string, unknown> {
+  const params = (initialize.params ?? {}) as { clientInfo?: unknown; capabilities?: unknown };
+  const [, clientInfo, clientCapabilities] = ENVELOPE_KEYS;
+  return {
+    [PROTOCOL_VERSION_KEY]: STATELESS_REVISION,
+    [clientInfo!]: params.clientInfo ?? { name: "unknown", version: "0" },
+    [clientCapabilities!]: params.capabilities ?? {},
+  };
+}
+
+/** The `initialize` result for a client of revision `clientVersion`, from `server/discover`'s. */
+export function initializeResultFrom(discover: Result, clientVersion: string): Result {
+  const { capabilities, serverInfo, instructions, _meta } = discover as {
+    capabilities?: unknown;
+    serverInfo?: unknown;
+    instructions?: unknown;
+    _meta?: Record<string, unknown>;
+  };
+  return {
+    protocolVersion: clientVersion,
+    capabilities: capabilities ?? {},
+    // The revision names the server in the result's _meta; some servers also say it in the result.
+    serverInfo: serverInfo ?? _meta?.[SERVER_INFO_KEY] ?? { name: "unknown", version: "0" },
+    ...(typeof instructions === "string" ? { instructions } : {}),
+  };
+}
+
+/** `message` with `envelope` merged into its `params._meta`. */
+export function withEnvelope<T extends JSONRPCRequest | JSONRPCNotification>(
+  message: T,
+  envelope: Record<string, unknown>,
+): T {
+  const params = message.params ?? {};
+  const meta = (params._meta ?? {}) as Record<string, unknown>;
+  return { ...message, params: { ...params, _meta: { ...meta, ...envelope } } };
+}
+
+/** What an input-required result asks for, or `undefined` for any other result. */
+export function inputRequiredOf(result: Result): InputRequired | undefined {
+  if ((result as { resultType?: unknown }).resultType !== "input_required") return undefined;
+  const { inputRequests, requestState } = result as {
+    inputRequests?: unknown;
+    requestState?: unknown;
+  };
+  return {
+    inputRequests: typeof inputRequests === "object" && inputRequests !== null
+      ? inputRequests as InputRequired["inputRequests"]
+      : {},
+    ...(typeof requestState === "string" ? { requestState } : {}),
+  };
+}
+
+/** A complete result as a client of an earlier revision knows it: without `resultType`. */
+export function asEarlierResult(result: Result): Result {
+  if (!("resultType" in result)) return result;
+  const { resultType: _, ...rest } = result as Result & { resultType: unknown };
+  return rest;
+}
+
+/** The retry of `request`, with the round's answers and the echoed `requestState`. */
+export function retryOf(
+  request: JSONRPCRequest,
+  answers: Record<string, unknown>,
+  requestState: string | undefined,
+): JSONRPCRequest {
+  const params: Record<string, unknown> = { ...request.params };
+  delete params.inputResponses;
+  delete params.requestState;
+  if (Object.keys(answers).length > 0) params.inputResponses = answers;
+  if (requestState !== undefined) params.requestState = requestState;
+  return { ...request, params };
+}

@@ -216,3 +216,44 @@ Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announc
     await backend.close();
   }
 });
+
+Deno.test("a subscriptions/listen stream stays open past --timeout and carries the server's change notifications; shutdown does not wait for it", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const transport = new StdioClientTransport(
+    proxyServerParams(backend.url, home.home, [...BACKEND_SCOPE, "--timeout", "1"]),
+  );
+  const stderr = collectStderr(transport);
+  const client = new Client(
+    { name: "listener", version: "1.0.0" },
+    { versionNegotiation: { mode: "pin", pin: "2026-07-28" } } as never,
+  );
+  let changes = 0;
+  client.setNotificationHandler(
+    "notifications/tools/list_changed" as never,
+    (() => void changes++) as never,
+  );
+  try {
+    await client.connect(transport);
+    const subscription = await client.listen({ toolsListChanged: true } as never);
+    let closed = false;
+    subscription.closed.then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    backend.toolsChanged();
+    const deadline = Date.now() + 5000;
+    while (changes === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assertEquals(changes, 1, "the change, 1.5 s after a 1 s --timeout");
+    assertEquals(closed, false, "the subscription is still open");
+    const started = performance.now();
+    await client.close();
+    assert(performance.now() - started < 1000, "the proxy exits without a grace for the stream");
+  } catch (error) {
+    throw withProxyStderr(error, stderr());
+  } finally {
+    await client.close();
+    await home.remove();
+    await backend.close();
+  }
+});

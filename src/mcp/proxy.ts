@@ -123,7 +123,7 @@ export class McpProxy {
     const { requests, own, remote, local } = this.#o;
     this.#log.info(`shutting down: ${reason}`);
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
-    while (requests.size > 0 && Date.now() < deadline) await delay(10);
+    while (requests.awaited > 0 && Date.now() < deadline) await delay(10);
     for (const id of requests.ids()) {
       const message = `The proxy shut down (${reason}) before the server answered`;
       this.#answer(id, errorReply(id, ErrorCode.ConnectionClosed, message));

@@ -10,10 +10,16 @@ import { fromUpstream, isEscaped } from "../jsonrpc/request_ids.ts";
 
 /** The requests whose answers the proxy reads (to learn the session, to filter the list). */
 const READ_ANSWERS = new Set(["initialize", "server/discover", "tools/list"]);
+/**
+ * Requests that stay open as long as the client wants (revision 2026-07-28's
+ * `subscriptions/listen`: its stream carries change notifications until it
+ * is cancelled): no timeout, and shutdown does not wait for them.
+ */
+const OPEN_ENDED = new Set(["subscriptions/listen"]);
 
 interface Entry {
   method: string;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
   onTimeout: () => void;
 }
 
@@ -37,6 +43,13 @@ export class RequestTable {
     return this.#entries.size;
   }
 
+  /** How many requests in flight will be answered in time: all but the open-ended ones. */
+  get awaited(): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (!OPEN_ENDED.has(entry.method)) count++;
+    return count;
+  }
+
   /** The ids of the requests in flight. */
   ids(): RequestId[] {
     return [...this.#entries.keys()];
@@ -49,7 +62,7 @@ export class RequestTable {
 
   /** Adds request `id`; `onTimeout` runs if it is still here after the timeout. */
   track(id: RequestId, method: string, onTimeout: () => void): void {
-    this.#entries.set(id, { method, timer: setTimeout(onTimeout, this.#timeoutMs), onTimeout });
+    this.#entries.set(id, { method, timer: this.#timer(method, onTimeout), onTimeout });
   }
 
   /** Gives request `id` the whole timeout again, from now (a new leg of the same request). */
@@ -57,7 +70,11 @@ export class RequestTable {
     const entry = this.#entries.get(id);
     if (!entry) return;
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(entry.onTimeout, this.#timeoutMs);
+    entry.timer = this.#timer(entry.method, entry.onTimeout);
+  }
+
+  #timer(method: string, onTimeout: () => void): ReturnType<typeof setTimeout> | undefined {
+    return OPEN_ENDED.has(method) ? undefined : setTimeout(onTimeout, this.#timeoutMs);
   }
 
   /** Removes request `id` and stops its timer; its method, or `undefined` if it was not here. */

@@ -166,6 +166,7 @@ interface FakeTransport {
   send(message: JSONRPCMessage): Promise<void>;
   writeLine(): void;
   setProtocolVersion(): void;
+  abandon(): void;
   terminateSession(): Promise<void>;
 }
 
@@ -178,6 +179,7 @@ function fakeTransport(): FakeTransport {
     send: (message: JSONRPCMessage) => (sent.push(message), Promise.resolve()),
     writeLine: () => {},
     setProtocolVersion: () => {},
+    abandon: () => {},
     terminateSession: () => Promise.resolve(),
   };
   return transport;

@@ -33,7 +33,7 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     const names = (await client.listTools()).tools.map((t) => t.name);
     assertEquals(
       names,
-      ["echo", "lookup", "confirm_roots"],
+      ["echo", "lookup", "confirm_roots", "slow"],
       "read-only mode hides write_note; bad_header is left out",
     );
     const result = await client.callTool({ name: "echo", arguments: { text: "modern" } });
@@ -99,7 +99,7 @@ Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and
     await proxy.send(request(1, "tools/list"));
     const list = await proxy.next();
     const names = (list.result as { tools: { name: string }[] }).tools.map((t) => t.name);
-    assertEquals(names, ["echo", "lookup", "confirm_roots"]);
+    assertEquals(names, ["echo", "lookup", "confirm_roots", "slow"]);
     await proxy.send(request(2, "tools/call", { name: "bad_header", arguments: { filter: {} } }));
     const refused = await proxy.next();
     assertEquals(refused.id, 2);
@@ -253,6 +253,58 @@ Deno.test("a subscriptions/listen stream stays open past --timeout and carries t
     throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
+    await home.remove();
+    await backend.close();
+  }
+});
+
+Deno.test("a stateless call that runs past --timeout is answered at once and cancelled upstream the revision's way: its stream is closed", async () => {
+  const backend = startModernBackend();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, "--timeout", "1"]);
+  const envelope = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const slow = (id: number) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "slow", arguments: { ms: 5000 }, _meta: envelope },
+    });
+  const cancelled = async (times: number) => {
+    const deadline = Date.now() + 3000;
+    while ((backend.calls.get("slow cancelled") ?? 0) < times && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return backend.calls.get("slow cancelled") ?? 0;
+  };
+  try {
+    await proxy.send(slow(1));
+    const answer = await proxy.next();
+    assertEquals(answer.id, 1);
+    assertMatch(
+      (answer.error as { message: string }).message,
+      /did not answer tools\/call within 1 s/,
+    );
+    assertEquals(await cancelled(1), 1, "the server saw the call cancelled");
+    // The client's own cancellation goes the same way.
+    await proxy.send(slow(2));
+    while ((backend.calls.get("slow") ?? 0) < 2) await new Promise((r) => setTimeout(r, 20));
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId: 2, reason: "the user stopped it", _meta: envelope },
+    }));
+    assertEquals(await cancelled(2), 2, "the server saw the client's cancellation");
+    assert(
+      !backend.seen.some((r) => r.rpcMethod === "notifications/cancelled"),
+      "no notifications/cancelled POST, which a stateless server has no request to match to",
+    );
+  } finally {
+    await proxy.finish();
     await home.remove();
     await backend.close();
   }

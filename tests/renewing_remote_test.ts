@@ -1,5 +1,10 @@
 import { assertEquals, assertMatch } from "./assert.ts";
-import { RenewingRemote, type SessionTransport } from "../src/transport/http/renewing_remote.ts";
+import {
+  type RemoteSendOptions,
+  RenewingRemote,
+  type SessionTransport,
+} from "../src/transport/http/renewing_remote.ts";
+import { STREAM_END_METHOD } from "../src/transport/http/stream_guard.ts";
 import { sessionGone } from "../src/retry_policy.ts";
 import { createLogger } from "../src/log.ts";
 import { SdkErrorCode } from "@modelcontextprotocol/client";
@@ -78,7 +83,12 @@ class FakeTransport implements SessionTransport {
   start(): Promise<void> {
     return Promise.resolve();
   }
-  send(message: JSONRPCMessage): Promise<void> {
+  /** The `requestSignal` each request was sent with, by id. */
+  signals = new Map<unknown, AbortSignal | undefined>();
+  send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void> {
+    if ("id" in message && "method" in message) {
+      this.signals.set(message.id, options?.requestSignal);
+    }
     return this.backend.handle(this, message);
   }
   setProtocolVersion(version: string): void {
@@ -205,4 +215,26 @@ Deno.test("a lost session is told by 404, or by 400 with a body that says so; no
     new Error("No valid session ID provided"),
   ];
   for (const e of kept) assertEquals(sessionGone(e, true), false, e.message);
+});
+
+Deno.test("an abandoned request has its stream closed and is never sent again, even when its stream then ends", async () => {
+  const backend = new FakeBackend();
+  let transport: FakeTransport | undefined;
+  backend.open = () => (transport = new FakeTransport(backend));
+  const { remote } = await connected(backend);
+  backend.hold = true;
+  await remote.send({ jsonrpc: "2.0", id: "slow", method: "resources/read", params: {} });
+  const signal = transport!.signals.get("slow");
+  assertEquals(signal?.aborted, false);
+  remote.abandon("slow");
+  assertEquals(signal?.aborted, true, "the stream is closed");
+  // The guard reports the closed stream; a request still in flight and safe to repeat would go again.
+  transport!.onmessage?.({
+    jsonrpc: "2.0",
+    method: STREAM_END_METHOD,
+    params: { request: "slow", resumable: false },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const sent = backend.received.filter((r) => "id" in r.message && r.message.id === "slow");
+  assertEquals(sent.length, 1);
 });

@@ -4,8 +4,8 @@ import {
   envelopeFromInitialize,
   initializeResultFrom,
   isBridgeableRefusal,
-  withEnvelope,
 } from "../src/mcp/bridge_messages.ts";
+import { withEnvelope } from "../src/mcp/protocol_envelope.ts";
 import { MAX_INPUT_ROUNDS, RevisionBridge } from "../src/mcp/revision_bridge.ts";
 import type { JSONRPCMessage, JSONRPCRequest } from "../src/mcp_sdk.ts";
 

@@ -6,12 +6,7 @@
  *
  * @module
  */
-import type {
-  JSONRPCErrorResponse,
-  JSONRPCNotification,
-  JSONRPCRequest,
-  Result,
-} from "../mcp_sdk.ts";
+import type { JSONRPCErrorResponse, JSONRPCRequest, Result } from "../mcp_sdk.ts";
 import { ENVELOPE_KEYS, PROTOCOL_VERSION_KEY, SERVER_INFO_KEY } from "./protocol_envelope.ts";
 
 /** The stateless revision the proxy speaks upstream for a client of an earlier one. */
@@ -64,16 +59,6 @@ export function initializeResultFrom(discover: Result, clientVersion: string): R
     serverInfo: serverInfo ?? _meta?.[SERVER_INFO_KEY] ?? { name: "unknown", version: "0" },
     ...(typeof instructions === "string" ? { instructions } : {}),
   };
-}
-
-/** `message` with `envelope` merged into its `params._meta`. */
-export function withEnvelope<T extends JSONRPCRequest | JSONRPCNotification>(
-  message: T,
-  envelope: Record<string, unknown>,
-): T {
-  const params = message.params ?? {};
-  const meta = (params._meta ?? {}) as Record<string, unknown>;
-  return { ...message, params: { ...params, _meta: { ...meta, ...envelope } } };
 }
 
 /** What an input-required result asks for, or `undefined` for any other result. */

@@ -14,7 +14,7 @@ import type {
 } from "../mcp_sdk.ts";
 import { isErrorResponse } from "../jsonrpc/message_kind.ts";
 import { isOwnId, ownId } from "../jsonrpc/request_ids.ts";
-import { envelopeOf } from "./protocol_envelope.ts";
+import { envelopeOf, PROTOCOL_VERSION_KEY } from "./protocol_envelope.ts";
 import { withMetadata } from "./request_extras.ts";
 
 interface Waiter {
@@ -52,14 +52,19 @@ export class OwnRequests {
   /**
    * Remembers the protocol envelope of the client's requests (protocol
    * revision 2026-07-28 and later: the `io.modelcontextprotocol/` keys of
-   * `_meta`), which every request of a stateless exchange must carry; whether
-   * `request` had one.
+   * `_meta`), which every request of a stateless exchange must carry; the
+   * revision it names, or `undefined` when `request` had none.
    */
-  useEnvelopeOf(request: JSONRPCRequest): boolean {
+  useEnvelopeOf(request: JSONRPCRequest): string | undefined {
     const envelope = envelopeOf(request);
-    if (!envelope) return false;
+    if (!envelope) return undefined;
     this.useEnvelope(envelope);
-    return true;
+    return envelope[PROTOCOL_VERSION_KEY] as string;
+  }
+
+  /** Whether the exchange is stateless: its requests carry an envelope. */
+  get stateless(): boolean {
+    return this.#envelope !== undefined;
   }
 
   /** Sends every request from now on with `envelope` in its `_meta`. */

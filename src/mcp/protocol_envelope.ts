@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JSONRPCRequest } from "../mcp_sdk.ts";
+import type { JSONRPCNotification, JSONRPCRequest } from "../mcp_sdk.ts";
 
 /** The `_meta` key that names a request's protocol revision. */
 export const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
@@ -42,4 +42,14 @@ export function envelopeOf(request: JSONRPCRequest): Record<string, unknown> | u
  */
 export function isStateless(request: JSONRPCRequest): boolean {
   return typeof metaOf(request)?.[PROTOCOL_VERSION_KEY] === "string";
+}
+
+/** `message` with `envelope` merged into its `params._meta`. */
+export function withEnvelope<T extends JSONRPCRequest | JSONRPCNotification>(
+  message: T,
+  envelope: Record<string, unknown>,
+): T {
+  const params = message.params ?? {};
+  const meta = (params._meta ?? {}) as Record<string, unknown>;
+  return { ...message, params: { ...params, _meta: { ...meta, ...envelope } } };
 }

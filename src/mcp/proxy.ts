@@ -10,12 +10,7 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  ErrorCode,
-  type JSONRPCMessage,
-  type JSONRPCNotification,
-  type JSONRPCRequest,
-} from "../mcp_sdk.ts";
+import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
 import type { ListToolsResult, Result } from "../mcp_sdk.ts";
 import {
   cancelledRequestId,
@@ -168,8 +163,13 @@ export class McpProxy {
         bridge.noteInitialize(own);
       }
       const request = bridge.outgoing(own) ?? own;
-      // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate.
-      if (!bridge.active && this.#o.own.useEnvelopeOf(request)) this.#o.gate.stateless();
+      // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
+      // and names the revision every POST must carry, notifications included.
+      const stateless = bridge.active ? undefined : this.#o.own.useEnvelopeOf(request);
+      if (stateless) {
+        this.#o.gate.stateless();
+        this.#o.remote.setProtocolVersion(stateless);
+      }
       if (request.method === "tools/call") void this.#guard(request);
       else this.#forward(request);
       return;
@@ -185,6 +185,7 @@ export class McpProxy {
       const upstream = toUpstream(cancelled);
       this.#o.requests.take(upstream);
       this.#o.bridge.done(upstream);
+      if (this.#o.own.stateless) return this.#o.remote.abandon(upstream);
       if (upstream !== cancelled && isNotification(message)) {
         message = { ...message, params: { ...message.params, requestId: upstream } };
       }
@@ -210,12 +211,13 @@ export class McpProxy {
       `${request.method} (id ${JSON.stringify(request.id)}) got no answer within ${seconds} s`,
     );
     this.#answer(request.id, timeoutReply(request, seconds));
-    const cancel = this.#o.bridge.outgoing<JSONRPCNotification>({
+    // A stateless exchange cancels by closing the request's stream; a session, by notification.
+    if (this.#o.own.stateless) return this.#o.remote.abandon(request.id);
+    void this.#o.remote.send({
       jsonrpc: "2.0",
       method: "notifications/cancelled",
       params: { requestId: request.id, reason: "timed out in the proxy" },
-    });
-    if (cancel) void this.#o.remote.send(cancel).catch(() => {});
+    }).catch(() => {});
   }
 
   /**

@@ -43,8 +43,8 @@ import {
   isBridgeableRefusal,
   retryOf,
   STATELESS_REVISION,
-  withEnvelope,
 } from "./bridge_messages.ts";
+import { withEnvelope } from "./protocol_envelope.ts";
 
 /** The server-to-client requests an input-required result may embed. */
 const INPUT_METHODS = new Set(["elicitation/create", "sampling/createMessage", "roots/list"]);

@@ -12,7 +12,7 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { JSONRPCMessage, JSONRPCRequest, Transport } from "../../mcp_sdk.ts";
+import type { JSONRPCMessage, JSONRPCRequest, RequestId, Transport } from "../../mcp_sdk.ts";
 import { describeError, type Logger } from "../../log.ts";
 import {
   cancelledRequestId,
@@ -30,24 +30,32 @@ import { ownId } from "../../jsonrpc/request_ids.ts";
 export interface RemoteSendOptions {
   /** Sent with this request only, and signed with the rest. */
   headers?: Readonly<Record<string, string>>;
+  /** Closes this request's response stream when aborted. */
+  requestSignal?: AbortSignal;
 }
 
-/** The server-side transport: the SDK's `StreamableHTTPClientTransport`, or a {@linkcode RenewingRemote} around it. */
-export interface RemoteTransport extends Transport {
+/** A transport to the backend, as the SDK's `StreamableHTTPClientTransport` is one. */
+export interface SessionTransport extends Transport {
   /** Sends `message`, with `options.headers` on its HTTP request. */
   send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void>;
   /** Sets the `mcp-protocol-version` header sent from now on. */
   setProtocolVersion(version: string): void;
   /** Ends the HTTP session with a DELETE, when there is one. */
   terminateSession(): Promise<void>;
-  /** Called when the transport begins to start a new backend session. */
-  onrenewing?: () => void;
-}
-
-/** A transport to the backend that knows its session, as `StreamableHTTPClientTransport` does. */
-export interface SessionTransport extends RemoteTransport {
   /** The `Mcp-Session-Id` the backend assigned, once initialized. */
   readonly sessionId?: string | undefined;
+}
+
+/** The server-side transport the proxy uses: a {@linkcode RenewingRemote}, or a test's stand-in. */
+export interface RemoteTransport extends SessionTransport {
+  /**
+   * Stops waiting for request `id`: closes its response stream, which is how
+   * a stateless exchange (2026-07-28) cancels a request, and never sends it
+   * again.
+   */
+  abandon(id: RequestId): void;
+  /** Called when the transport begins to start a new backend session. */
+  onrenewing?: () => void;
 }
 
 /** Options for {@linkcode RenewingRemote}. */
@@ -93,6 +101,8 @@ export class RenewingRemote implements RemoteTransport {
   #initializeParams: JSONRPCRequest["params"] | undefined;
   #protocolVersion: string | undefined;
   #inFlight: InFlightRequests;
+  /** The response stream of each request in flight, to close when it is abandoned. */
+  #streams = new Map<RequestId, AbortController>();
   #renewals = 0;
   /** The answer awaited by the renewal under way (renewals never overlap). */
   #renewAnswer: { id: string; resolve: (message: JSONRPCMessage) => void } | undefined;
@@ -125,9 +135,12 @@ export class RenewingRemote implements RemoteTransport {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
       this.#inFlight.add(message);
+      const stream = new AbortController();
+      this.#streams.set(message.id, stream);
+      options = { ...options, requestSignal: stream.signal };
     }
     const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined) this.#inFlight.drop(cancelled);
+    if (cancelled !== undefined) this.#forget(cancelled);
     try {
       for (let attempt = 0;; attempt++) {
         let transport = this.#current;
@@ -151,9 +164,20 @@ export class RenewingRemote implements RemoteTransport {
         return;
       }
     } catch (error) {
-      if (isRequest(message)) this.#inFlight.drop(message.id);
+      if (isRequest(message)) this.#forget(message.id);
       throw error;
     }
+  }
+
+  abandon(id: RequestId): void {
+    const stream = this.#streams.get(id);
+    this.#forget(id);
+    stream?.abort();
+  }
+
+  #forget(id: RequestId): void {
+    this.#inFlight.drop(id);
+    this.#streams.delete(id);
   }
 
   /** Remembers the negotiated protocol version for this and every later session. */
@@ -214,7 +238,7 @@ export class RenewingRemote implements RemoteTransport {
         this.#renewAnswer.resolve(message);
         return;
       }
-      this.#inFlight.drop(message.id);
+      this.#forget(message.id);
     }
     this.onmessage?.(message);
   }
@@ -224,7 +248,7 @@ export class RenewingRemote implements RemoteTransport {
     if (!isRequest(message) || !this.#options.recheck) return false;
     const refusal = await this.#options.recheck(message);
     if (refusal === undefined) return false;
-    this.#inFlight.drop(message.id);
+    this.#forget(message.id);
     this.onmessage?.(refusal);
     return true;
   }

@@ -17,6 +17,28 @@ import {
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 
+/**
+ * One stdin line of a raw 2026-07-28 client: a request (with `id`) or a
+ * notification, the protocol envelope in its `_meta`.
+ */
+function modernLine(
+  id: number | undefined,
+  method: string,
+  params: Record<string, unknown> = {},
+): string {
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    ...(id === undefined ? {} : { id }),
+    method,
+    params: { ...params, _meta },
+  });
+}
+
 Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no session, the gate in read-only mode", async () => {
   const backend = startModernBackend();
   const home = await makeAwsHome();
@@ -88,19 +110,14 @@ Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and
   const backend = startModernBackend();
   const home = await makeAwsHome();
   const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
-  const envelope = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  const request = (id: number, method: string, params: Record<string, unknown> = {}) =>
-    JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope } });
   try {
-    await proxy.send(request(1, "tools/list"));
+    await proxy.send(modernLine(1, "tools/list"));
     const list = await proxy.next();
     const names = (list.result as { tools: { name: string }[] }).tools.map((t) => t.name);
     assertEquals(names, ["echo", "lookup", "confirm_roots", "slow"]);
-    await proxy.send(request(2, "tools/call", { name: "bad_header", arguments: { filter: {} } }));
+    await proxy.send(
+      modernLine(2, "tools/call", { name: "bad_header", arguments: { filter: {} } }),
+    );
     const refused = await proxy.next();
     assertEquals(refused.id, 2);
     assertMatch((refused.error as { message: string }).message, /declares an invalid x-mcp-header/);
@@ -117,26 +134,14 @@ Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-
   const backend = startModernBackend();
   const home = await makeAwsHome();
   const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, "--allow-write"]);
-  const envelope = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  const message = (id: number | undefined, method: string, params: Record<string, unknown>) =>
-    JSON.stringify({
-      jsonrpc: "2.0",
-      ...(id === undefined ? {} : { id }),
-      method,
-      params: { ...params, _meta: envelope },
-    });
   try {
-    await proxy.send(message(1, "tools/list", {}));
+    await proxy.send(modernLine(1, "tools/list", {}));
     await proxy.next();
     await proxy.send(
-      message(undefined, "tools/call", { name: "bad_header", arguments: { filter: {} } }),
+      modernLine(undefined, "tools/call", { name: "bad_header", arguments: { filter: {} } }),
     );
     // A call that does leave, after it: once answered, the notification would have reached the backend first.
-    await proxy.send(message(2, "tools/call", { name: "echo", arguments: { text: "after" } }));
+    await proxy.send(modernLine(2, "tools/call", { name: "echo", arguments: { text: "after" } }));
     assertEquals((await proxy.next()).id, 2);
     assertEquals(backend.calls.get("echo"), 1);
     // A notification POST carries no Mcp-Method: the backend got tool lists and echo only (the
@@ -188,18 +193,8 @@ Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announc
   const backend = startModernBackend();
   const home = await makeAwsHome();
   const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
-  const envelope = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
   const call = (id: number) =>
-    JSON.stringify({
-      jsonrpc: "2.0",
-      id,
-      method: "tools/call",
-      params: { name: "echo", arguments: { text: `call ${id}` }, _meta: envelope },
-    });
+    modernLine(id, "tools/call", { name: "echo", arguments: { text: `call ${id}` } });
   try {
     await proxy.send(call(1));
     assertEquals((await proxy.next()).result !== undefined, true, "read-only: allowed");
@@ -262,18 +257,8 @@ Deno.test("a stateless call that runs past --timeout is answered at once and can
   const backend = startModernBackend();
   const home = await makeAwsHome();
   const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, "--timeout", "1"]);
-  const envelope = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
   const slow = (id: number) =>
-    JSON.stringify({
-      jsonrpc: "2.0",
-      id,
-      method: "tools/call",
-      params: { name: "slow", arguments: { ms: 5000 }, _meta: envelope },
-    });
+    modernLine(id, "tools/call", { name: "slow", arguments: { ms: 5000 } });
   const cancelled = async (times: number) => {
     const deadline = Date.now() + 3000;
     while ((backend.calls.get("slow cancelled") ?? 0) < times && Date.now() < deadline) {
@@ -293,11 +278,12 @@ Deno.test("a stateless call that runs past --timeout is answered at once and can
     // The client's own cancellation goes the same way.
     await proxy.send(slow(2));
     while ((backend.calls.get("slow") ?? 0) < 2) await new Promise((r) => setTimeout(r, 20));
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      method: "notifications/cancelled",
-      params: { requestId: 2, reason: "the user stopped it", _meta: envelope },
-    }));
+    await proxy.send(
+      modernLine(undefined, "notifications/cancelled", {
+        requestId: 2,
+        reason: "the user stopped it",
+      }),
+    );
     assertEquals(await cancelled(2), 2, "the server saw the client's cancellation");
     assert(
       !backend.seen.some((r) => r.rpcMethod === "notifications/cancelled"),

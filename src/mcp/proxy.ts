@@ -155,14 +155,14 @@ export class McpProxy {
     }
     if (isRequest(message)) {
       // From here on the request goes by the id it has upstream; #answer restores the client's.
-      const own = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
+      const tracked = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
       const { bridge } = this.#o;
-      this.#o.requests.track(own.id, own.method, () => this.#timedOut(own));
-      if (own.method === "initialize") {
+      this.#o.requests.track(tracked.id, tracked.method, () => this.#timedOut(tracked));
+      if (tracked.method === "initialize") {
         this.#held = [];
-        bridge.noteInitialize(own);
+        bridge.noteInitialize(tracked);
       }
-      const request = bridge.outgoing(own) ?? own;
+      const request = bridge.outgoing(tracked) ?? tracked;
       // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
       // and names the revision every POST must carry, notifications included.
       const stateless = bridge.active ? undefined : this.#o.own.useEnvelopeOf(request);

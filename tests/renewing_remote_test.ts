@@ -217,11 +217,18 @@ Deno.test("a lost session is told by 404, or by 400 with a body that says so; no
   for (const e of kept) assertEquals(sessionGone(e, true), false, e.message);
 });
 
-Deno.test("an abandoned request has its stream closed and is never sent again, even when its stream then ends", async () => {
+Deno.test("in a stateless exchange, an abandoned request has its stream closed and is never sent again, even when its stream then ends", async () => {
   const backend = new FakeBackend();
   let transport: FakeTransport | undefined;
   backend.open = () => (transport = new FakeTransport(backend));
-  const { remote } = await connected(backend);
+  // No initialize: no session, as with a 2026-07-28 client.
+  const remote = new RenewingRemote({
+    open: backend.open,
+    canReplay: () => true,
+    timeoutMs: 1000,
+    logger: createLogger({ write: () => {} }),
+  });
+  await remote.start();
   backend.hold = true;
   await remote.send({ jsonrpc: "2.0", id: "slow", method: "resources/read", params: {} });
   const signal = transport!.signals.get("slow");
@@ -237,4 +244,13 @@ Deno.test("an abandoned request has its stream closed and is never sent again, e
   await new Promise((resolve) => setTimeout(resolve, 5));
   const sent = backend.received.filter((r) => "id" in r.message && r.message.id === "slow");
   assertEquals(sent.length, 1);
+});
+
+Deno.test("with a session, requests carry no stream signal: cancellation goes by notification", async () => {
+  const backend = new FakeBackend();
+  let transport: FakeTransport | undefined;
+  backend.open = () => (transport = new FakeTransport(backend));
+  const { request } = await connected(backend);
+  await request(1, "ping");
+  assertEquals(transport!.signals.get(1), undefined);
 });

@@ -55,8 +55,12 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
       ["echo", "lookup", "confirm_roots", "slow"],
       "the gate filters the bridged list",
     );
+    // The revision has no logging/setLevel: the level travels in every request's envelope.
+    await client.setLoggingLevel("debug");
+    assert(!backend.seen.some((r) => r.rpcMethod === "logging/setLevel"), "answered by the proxy");
     const echo = await client.callTool({ name: "echo", arguments: { text: "bridged" } });
     assertEquals(echo.content, [{ type: "text", text: "bridged" }]);
+    assertEquals(backend.seen.at(-1)?.rpcMeta?.["io.modelcontextprotocol/logLevel"], "debug");
 
     // Input the server asks for reaches the client as the requests it knows, both in one round.
     const confirmed = await client.callTool({

@@ -152,3 +152,20 @@ Deno.test("a server that keeps asking is cut off after the round cap, and an unk
     failed: 'asked for input by an unknown request ("tools/call")',
   });
 });
+
+Deno.test("logging/setLevel is answered by the bridge, its level carried in every later envelope", () => {
+  const bridge = new RevisionBridge({ toClient: () => Promise.resolve() });
+  const setLevel: JSONRPCRequest = {
+    jsonrpc: "2.0",
+    id: 4,
+    method: "logging/setLevel",
+    params: { level: "debug" },
+  };
+  assertEquals(bridge.answerLocally(setLevel), undefined, "not while the bridge is off");
+  bridge.noteInitialize(initialize);
+  bridge.activate(refusal(["2026-07-28"]));
+  assertEquals(bridge.answerLocally(setLevel), {});
+  const request: JSONRPCRequest = { jsonrpc: "2.0", id: 5, method: "tools/list" };
+  const meta = bridge.outgoing(request)?.params?._meta as Record<string, unknown>;
+  assertEquals(meta["io.modelcontextprotocol/logLevel"], "debug");
+});

@@ -11,6 +11,9 @@ import type { JSONRPCNotification, JSONRPCRequest } from "../mcp_sdk.ts";
 /** The `_meta` key that names a request's protocol revision. */
 export const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
 
+/** The `_meta` key that carries the client's logging level in a stateless request. */
+export const LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel";
+
 /** The result `_meta` key under which a 2026-07-28 server names itself. */
 export const SERVER_INFO_KEY = "io.modelcontextprotocol/serverInfo";
 

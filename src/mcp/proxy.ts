@@ -162,6 +162,8 @@ export class McpProxy {
         this.#held = [];
         bridge.noteInitialize(tracked);
       }
+      const local = bridge.answerLocally(tracked);
+      if (local) return this.#answer(tracked.id, { jsonrpc: "2.0", id: tracked.id, result: local });
       const request = bridge.outgoing(tracked) ?? tracked;
       // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
       // and names the revision every POST must carry, notifications included.

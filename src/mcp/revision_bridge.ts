@@ -15,7 +15,9 @@
  *   into the server-to-client requests the client knows (`elicitation/create`,
  *   `sampling/createMessage`, `roots/list`); the original request is then sent
  *   again with their answers and the server's `requestState`, up to 10 rounds;
- * - complete results reach the client without `resultType`.
+ * - complete results reach the client without `resultType`;
+ * - `logging/setLevel` is answered here, its level sent in every later
+ *   request's envelope, as the revision carries it.
  *
  * The SDK's own multi-round-trip driver lives inside its `Client` class and
  * answers input requests from that client's handlers; a relay has none, so
@@ -44,7 +46,7 @@ import {
   retryOf,
   STATELESS_REVISION,
 } from "./bridge_messages.ts";
-import { withEnvelope } from "./protocol_envelope.ts";
+import { LOG_LEVEL_KEY, withEnvelope } from "./protocol_envelope.ts";
 
 /** The server-to-client requests an input-required result may embed. */
 const INPUT_METHODS = new Set(["elicitation/create", "sampling/createMessage", "roots/list"]);
@@ -145,6 +147,19 @@ export class RevisionBridge {
       this.#sent.set(wrapped.id, { request: wrapped, rounds: known?.rounds ?? 0 });
     }
     return wrapped;
+  }
+
+  /**
+   * The answer the bridge gives `request` itself, if it is one the revision
+   * has no request for: `logging/setLevel`, whose level a stateless server
+   * learns from each request's envelope instead (`io.modelcontextprotocol/logLevel`).
+   */
+  answerLocally(request: JSONRPCRequest): Result | undefined {
+    if (!this.#envelope || request.method !== "logging/setLevel") return undefined;
+    const level = (request.params as { level?: unknown } | undefined)?.level;
+    if (typeof level !== "string") return undefined;
+    this.#envelope = { ...this.#envelope, [LOG_LEVEL_KEY]: level };
+    return {};
   }
 
   /** Forgets request `id` (answered, cancelled or timed out). */

@@ -127,7 +127,10 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   });
   const requests = new RequestTable(timeoutMs);
   const local = new StdioTransport();
-  const bridge = new RevisionBridge({ toClient: (message) => local.send(message) });
+  const bridge = new RevisionBridge({
+    toClient: (message) => local.send(message),
+    describe: (error) => explain(error).message,
+  });
   // Every attempt goes through the signer, so each retry is signed anew.
   const signedFetch = createRetryingFetch(
     createSigningFetch(fetch, { ...scope, credentials, logger }),

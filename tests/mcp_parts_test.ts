@@ -201,7 +201,7 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
     requests: new RequestTable(1000),
     own,
     gate,
-    bridge: new RevisionBridge({ toClient: (message) => local.send(message) }),
+    bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
     metadata: {},
     explain: (error) => ({ message: String(error) }),
     logger: quiet,

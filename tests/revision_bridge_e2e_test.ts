@@ -58,6 +58,14 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
     // The revision has no logging/setLevel: the level travels in every request's envelope.
     await client.setLoggingLevel("debug");
     assert(!backend.seen.some((r) => r.rpcMethod === "logging/setLevel"), "answered by the proxy");
+    // Nor ping: answered once a server/discover shows the server is there.
+    const discovers = backend.seen.filter((r) => r.rpcMethod === "server/discover").length;
+    await client.ping();
+    assertEquals(
+      backend.seen.filter((r) => r.rpcMethod === "server/discover").length,
+      discovers + 1,
+    );
+    assert(!backend.seen.some((r) => r.rpcMethod === "ping"));
     const echo = await client.callTool({ name: "echo", arguments: { text: "bridged" } });
     assertEquals(echo.content, [{ type: "text", text: "bridged" }]);
     assertEquals(backend.seen.at(-1)?.rpcMeta?.["io.modelcontextprotocol/logLevel"], "debug");

@@ -78,7 +78,7 @@ Deno.test("a complete result loses resultType and keeps everything else", () => 
 });
 
 Deno.test("the bridge turns on only for a refused initialize, and then wraps and drops what it must", () => {
-  const bridge = new RevisionBridge({ toClient: () => Promise.resolve() });
+  const bridge = new RevisionBridge({ toClient: () => Promise.resolve(), describe: String });
   assertEquals(bridge.activate(refusal(["2026-07-28"])), undefined, "no initialize noted");
   bridge.noteInitialize(initialize);
   assertEquals(bridge.activate(refusal(["2025-03-26"])), undefined);
@@ -108,6 +108,7 @@ Deno.test("input is asked of the client, and the retry carries the answers and t
       );
       return Promise.resolve();
     },
+    describe: String,
   });
   bridge.noteInitialize(initialize);
   bridge.activate(refusal(["2026-07-28"]));
@@ -134,6 +135,7 @@ Deno.test("input is asked of the client, and the retry carries the answers and t
 Deno.test("a server that keeps asking is cut off after the round cap, and an unknown input method fails at once", async () => {
   const bridge = new RevisionBridge({
     toClient: () => Promise.resolve(),
+    describe: String,
     sleep: () => Promise.resolve(),
   });
   bridge.noteInitialize(initialize);
@@ -153,19 +155,41 @@ Deno.test("a server that keeps asking is cut off after the round cap, and an unk
   });
 });
 
-Deno.test("logging/setLevel is answered by the bridge, its level carried in every later envelope", () => {
-  const bridge = new RevisionBridge({ toClient: () => Promise.resolve() });
+Deno.test("logging/setLevel and ping, which the revision has no request for, are answered by the bridge", async () => {
+  const bridge = new RevisionBridge({ toClient: () => Promise.resolve(), describe: String });
   const setLevel: JSONRPCRequest = {
     jsonrpc: "2.0",
     id: 4,
     method: "logging/setLevel",
     params: { level: "debug" },
   };
-  assertEquals(bridge.answerLocally(setLevel), undefined, "not while the bridge is off");
+  let discovered = 0;
+  const discover = () => (discovered++, Promise.resolve({}));
+  assertEquals(bridge.answerLocally(setLevel, discover), undefined, "not while the bridge is off");
   bridge.noteInitialize(initialize);
   bridge.activate(refusal(["2026-07-28"]));
-  assertEquals(bridge.answerLocally(setLevel), {});
+  assertEquals(await bridge.answerLocally(setLevel, discover), {
+    jsonrpc: "2.0",
+    id: 4,
+    result: {},
+  });
   const request: JSONRPCRequest = { jsonrpc: "2.0", id: 5, method: "tools/list" };
   const meta = bridge.outgoing(request)?.params?._meta as Record<string, unknown>;
-  assertEquals(meta["io.modelcontextprotocol/logLevel"], "debug");
+  assertEquals(meta["io.modelcontextprotocol/logLevel"], "debug", "in every later envelope");
+  assertEquals(discovered, 0);
+
+  const ping: JSONRPCRequest = { jsonrpc: "2.0", id: 6, method: "ping" };
+  assertEquals(await bridge.answerLocally(ping, discover), { jsonrpc: "2.0", id: 6, result: {} });
+  assertEquals(discovered, 1, "the server was asked");
+  const down = () => Promise.reject(new Error("connection refused"));
+  const failed = await bridge.answerLocally(ping, down);
+  assertEquals(
+    failed && "error" in failed && failed.error.message,
+    "ping: Error: connection refused",
+  );
+  assertEquals(
+    bridge.outgoing({ jsonrpc: "2.0", method: "notifications/roots/list_changed" }),
+    undefined,
+    "no counterpart",
+  );
 });

@@ -162,8 +162,8 @@ export class McpProxy {
         this.#held = [];
         bridge.noteInitialize(tracked);
       }
-      const local = bridge.answerLocally(tracked);
-      if (local) return this.#answer(tracked.id, { jsonrpc: "2.0", id: tracked.id, result: local });
+      const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
+      if (local) return void local.then((reply) => this.#answer(tracked.id, reply));
       const request = bridge.outgoing(tracked) ?? tracked;
       // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
       // and names the revision every POST must carry, notifications included.
@@ -248,11 +248,7 @@ export class McpProxy {
     );
     remote.setProtocolVersion(STATELESS_REVISION);
     own.useEnvelope(envelope);
-    const reply = await bridge.answerInitialize(
-      id,
-      () => own.request("server/discover", {}),
-      (error) => this.#o.explain(error).message,
-    );
+    const reply = await bridge.answerInitialize(id, () => own.request("server/discover", {}));
     if ("result" in reply) {
       gate.initialized(reply.result);
       gate.discover();

@@ -9,15 +9,16 @@
  *   at the revision the client asked for;
  * - every request and notification carries the protocol envelope made from
  *   the client's `initialize` (its info and capabilities), so the transport
- *   sends the revision's standard headers; `notifications/initialized` has no
- *   counterpart and stays here;
+ *   sends the revision's standard headers;
  * - a result that asks for input (`resultType: "input_required"`) is turned
  *   into the server-to-client requests the client knows (`elicitation/create`,
  *   `sampling/createMessage`, `roots/list`); the original request is then sent
  *   again with their answers and the server's `requestState`, up to 10 rounds;
  * - complete results reach the client without `resultType`;
  * - `logging/setLevel` is answered here, its level sent in every later
- *   request's envelope, as the revision carries it.
+ *   request's envelope, as the revision carries it; `ping` is answered once a
+ *   `server/discover` shows the server is there; `notifications/initialized`
+ *   and `notifications/roots/list_changed` have no counterpart and stay here.
  *
  * The SDK's own multi-round-trip driver lives inside its `Client` class and
  * answers input requests from that client's handlers; a relay has none, so
@@ -50,6 +51,11 @@ import { LOG_LEVEL_KEY, withEnvelope } from "./protocol_envelope.ts";
 
 /** The server-to-client requests an input-required result may embed. */
 const INPUT_METHODS = new Set(["elicitation/create", "sampling/createMessage", "roots/list"]);
+/**
+ * Client notifications 2026-07-28 has no counterpart for: there is no session
+ * to start, and a server asks for the roots each time it needs them.
+ */
+const NO_COUNTERPART = new Set(["notifications/initialized", "notifications/roots/list_changed"]);
 /** Rounds of input one request may need (the SDK client's default cap). */
 export const MAX_INPUT_ROUNDS = 10;
 /** The pause before a retry that answers no input, only echoes `requestState` (as the SDK's). */
@@ -59,6 +65,8 @@ const STATE_ONLY_PACING_MS = 250;
 export interface RevisionBridgeOptions {
   /** Sends a request to the client (stdio). */
   toClient(message: JSONRPCMessage): Promise<void>;
+  /** One line for a failure to reach the server (what happened, what to do). */
+  describe(error: unknown): string;
   /** Waits `ms` (a parameter, so tests need not). */
   sleep?(ms: number): Promise<void>;
 }
@@ -111,12 +119,11 @@ export class RevisionBridge {
   /**
    * The answer to the client's `initialize` (request `id`), made from the
    * result of `discover` (`server/discover`, sent upstream with the
-   * envelope), or an error that says, by `describe`, why it failed.
+   * envelope), or an error that says why it failed.
    */
   async answerInitialize(
     id: RequestId,
     discover: () => Promise<Result>,
-    describe: (error: unknown) => string,
   ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse> {
     try {
       return {
@@ -127,7 +134,7 @@ export class RevisionBridge {
     } catch (error) {
       const message =
         `The server speaks only ${STATELESS_REVISION}, and its server/discover failed: ${
-          describe(error)
+          this.#o.describe(error)
         }`;
       return { jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } };
     }
@@ -135,12 +142,12 @@ export class RevisionBridge {
 
   /**
    * `message` as it goes upstream while the bridge is on: with the envelope,
-   * and remembered if it is a request; `undefined` for what has no
-   * counterpart (`notifications/initialized`).
+   * and remembered if it is a request; `undefined` for a notification the
+   * revision has no counterpart for.
    */
   outgoing<T extends JSONRPCRequest | JSONRPCNotification>(message: T): T | undefined {
     if (!this.#envelope) return message;
-    if (!("id" in message) && message.method === "notifications/initialized") return undefined;
+    if (!("id" in message) && NO_COUNTERPART.has(message.method)) return undefined;
     const wrapped = withEnvelope(message, this.#envelope);
     if ("id" in wrapped) {
       const known = this.#sent.get(wrapped.id);
@@ -150,16 +157,33 @@ export class RevisionBridge {
   }
 
   /**
-   * The answer the bridge gives `request` itself, if it is one the revision
-   * has no request for: `logging/setLevel`, whose level a stateless server
-   * learns from each request's envelope instead (`io.modelcontextprotocol/logLevel`).
+   * The answer the bridge gives `request` itself, if it is one of the two the
+   * revision has no request for: `logging/setLevel`, whose level a stateless
+   * server learns from each request's envelope instead
+   * (`io.modelcontextprotocol/logLevel`), and `ping`, answered once
+   * `discover` (a `server/discover` upstream) shows the server is there.
    */
-  answerLocally(request: JSONRPCRequest): Result | undefined {
-    if (!this.#envelope || request.method !== "logging/setLevel") return undefined;
+  answerLocally(
+    request: JSONRPCRequest,
+    discover: () => Promise<unknown>,
+  ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse> | undefined {
+    if (!this.#envelope) return undefined;
+    const { id } = request;
+    if (request.method === "ping") {
+      return discover().then(
+        () => ({ jsonrpc: "2.0", id, result: {} }),
+        (error) => ({
+          jsonrpc: "2.0",
+          id,
+          error: { code: ErrorCode.InternalError, message: `ping: ${this.#o.describe(error)}` },
+        }),
+      );
+    }
+    if (request.method !== "logging/setLevel") return undefined;
     const level = (request.params as { level?: unknown } | undefined)?.level;
     if (typeof level !== "string") return undefined;
     this.#envelope = { ...this.#envelope, [LOG_LEVEL_KEY]: level };
-    return {};
+    return Promise.resolve({ jsonrpc: "2.0", id, result: {} });
   }
 
   /** Forgets request `id` (answered, cancelled or timed out). */

@@ -13,8 +13,15 @@ import {
 } from "@modelcontextprotocol/client";
 
 export {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  isInputRequiredResult,
+  LOG_LEVEL_META_KEY,
   parseJSONRPCMessage,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolErrorCode,
   SdkHttpError,
+  SERVER_INFO_META_KEY,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 export type {

@@ -6,13 +6,20 @@
  *
  * @module
  */
-import type { JSONRPCErrorResponse, JSONRPCRequest, Result } from "../mcp_sdk.ts";
-import { ENVELOPE_KEYS, PROTOCOL_VERSION_KEY, SERVER_INFO_KEY } from "./protocol_envelope.ts";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  isInputRequiredResult,
+  type JSONRPCErrorResponse,
+  type JSONRPCRequest,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolErrorCode,
+  type Result,
+  SERVER_INFO_META_KEY,
+} from "../mcp_sdk.ts";
 
 /** The stateless revision the proxy speaks upstream for a client of an earlier one. */
 export const STATELESS_REVISION = "2026-07-28";
-/** The JSON-RPC error a server answers a protocol revision it does not speak with. */
-const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
 /** What an input-required result asks for. */
 export interface InputRequired {
@@ -28,7 +35,7 @@ export interface InputRequired {
  * revisions it supports.
  */
 export function isBridgeableRefusal(error: JSONRPCErrorResponse["error"]): boolean {
-  if (error.code !== UNSUPPORTED_PROTOCOL_VERSION) return false;
+  if (error.code !== ProtocolErrorCode.UnsupportedProtocolVersion) return false;
   const supported = (error.data as { supported?: unknown } | undefined)?.supported;
   return Array.isArray(supported) && supported.includes(STATELESS_REVISION);
 }
@@ -36,11 +43,10 @@ export function isBridgeableRefusal(error: JSONRPCErrorResponse["error"]): boole
 /** The protocol envelope of a stateless request, made from the client's `initialize`. */
 export function envelopeFromInitialize(initialize: JSONRPCRequest): Record<string, unknown> {
   const params = (initialize.params ?? {}) as { clientInfo?: unknown; capabilities?: unknown };
-  const [, clientInfo, clientCapabilities] = ENVELOPE_KEYS;
   return {
-    [PROTOCOL_VERSION_KEY]: STATELESS_REVISION,
-    [clientInfo!]: params.clientInfo ?? { name: "unknown", version: "0" },
-    [clientCapabilities!]: params.capabilities ?? {},
+    [PROTOCOL_VERSION_META_KEY]: STATELESS_REVISION,
+    [CLIENT_INFO_META_KEY]: params.clientInfo ?? { name: "unknown", version: "0" },
+    [CLIENT_CAPABILITIES_META_KEY]: params.capabilities ?? {},
   };
 }
 
@@ -56,23 +62,18 @@ export function initializeResultFrom(discover: Result, clientVersion: string): R
     protocolVersion: clientVersion,
     capabilities: capabilities ?? {},
     // The revision names the server in the result's _meta; some servers also say it in the result.
-    serverInfo: serverInfo ?? _meta?.[SERVER_INFO_KEY] ?? { name: "unknown", version: "0" },
+    serverInfo: serverInfo ?? _meta?.[SERVER_INFO_META_KEY] ?? { name: "unknown", version: "0" },
     ...(typeof instructions === "string" ? { instructions } : {}),
   };
 }
 
 /** What an input-required result asks for, or `undefined` for any other result. */
 export function inputRequiredOf(result: Result): InputRequired | undefined {
-  if ((result as { resultType?: unknown }).resultType !== "input_required") return undefined;
-  const { inputRequests, requestState } = result as {
-    inputRequests?: unknown;
-    requestState?: unknown;
-  };
+  if (!isInputRequiredResult(result)) return undefined;
+  const { inputRequests, requestState } = result;
   return {
-    inputRequests: typeof inputRequests === "object" && inputRequests !== null
-      ? inputRequests as InputRequired["inputRequests"]
-      : {},
-    ...(typeof requestState === "string" ? { requestState } : {}),
+    inputRequests: (inputRequests ?? {}) as InputRequired["inputRequests"],
+    ...(requestState === undefined ? {} : { requestState }),
   };
 }
 

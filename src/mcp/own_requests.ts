@@ -14,7 +14,8 @@ import type {
 } from "../mcp_sdk.ts";
 import { isErrorResponse } from "../jsonrpc/message_kind.ts";
 import { isOwnId, ownId } from "../jsonrpc/request_ids.ts";
-import { envelopeOf, PROTOCOL_VERSION_KEY } from "./protocol_envelope.ts";
+import { PROTOCOL_VERSION_META_KEY } from "../mcp_sdk.ts";
+import { envelopeOf } from "./protocol_envelope.ts";
 import { withMetadata } from "./request_extras.ts";
 
 interface Waiter {
@@ -59,7 +60,7 @@ export class OwnRequests {
     const envelope = envelopeOf(request);
     if (!envelope) return undefined;
     this.useEnvelope(envelope);
-    return envelope[PROTOCOL_VERSION_KEY] as string;
+    return envelope[PROTOCOL_VERSION_META_KEY] as string;
   }
 
   /** Whether the exchange is stateless: its requests carry an envelope. */

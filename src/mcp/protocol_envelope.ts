@@ -6,22 +6,19 @@
  *
  * @module
  */
-import type { JSONRPCNotification, JSONRPCRequest } from "../mcp_sdk.ts";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+  PROTOCOL_VERSION_META_KEY,
+} from "../mcp_sdk.ts";
 
-/** The `_meta` key that names a request's protocol revision. */
-export const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
-
-/** The `_meta` key that carries the client's logging level in a stateless request. */
-export const LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel";
-
-/** The result `_meta` key under which a 2026-07-28 server names itself. */
-export const SERVER_INFO_KEY = "io.modelcontextprotocol/serverInfo";
-
-/** The envelope keys a stateless request carries about the client. */
-export const ENVELOPE_KEYS: readonly string[] = [
-  PROTOCOL_VERSION_KEY,
-  "io.modelcontextprotocol/clientInfo",
-  "io.modelcontextprotocol/clientCapabilities",
+/** The envelope keys a stateless request carries about the client (the SDK's names). */
+const ENVELOPE_KEYS: readonly string[] = [
+  PROTOCOL_VERSION_META_KEY,
+  CLIENT_INFO_META_KEY,
+  CLIENT_CAPABILITIES_META_KEY,
 ];
 
 /** The `_meta` of `request`, if it has one. */
@@ -33,7 +30,7 @@ function metaOf(request: JSONRPCRequest): Record<string, unknown> | undefined {
 /** The envelope of `request`: its envelope keys, or `undefined` when it names no revision. */
 export function envelopeOf(request: JSONRPCRequest): Record<string, unknown> | undefined {
   const meta = metaOf(request);
-  if (!meta || typeof meta[PROTOCOL_VERSION_KEY] !== "string") return undefined;
+  if (!meta || typeof meta[PROTOCOL_VERSION_META_KEY] !== "string") return undefined;
   return Object.fromEntries(
     ENVELOPE_KEYS.flatMap((key) => meta[key] === undefined ? [] : [[key, meta[key]]]),
   );
@@ -44,7 +41,7 @@ export function envelopeOf(request: JSONRPCRequest): Record<string, unknown> | u
  * whose results must say `resultType`.
  */
 export function isStateless(request: JSONRPCRequest): boolean {
-  return typeof metaOf(request)?.[PROTOCOL_VERSION_KEY] === "string";
+  return typeof metaOf(request)?.[PROTOCOL_VERSION_META_KEY] === "string";
 }
 
 /** `message` with `envelope` merged into its `params._meta`. */

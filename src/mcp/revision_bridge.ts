@@ -34,6 +34,7 @@ import {
   type JSONRPCNotification,
   type JSONRPCRequest,
   type JSONRPCResultResponse,
+  LOG_LEVEL_META_KEY,
   type RequestId,
   type Result,
 } from "../mcp_sdk.ts";
@@ -47,7 +48,7 @@ import {
   retryOf,
   STATELESS_REVISION,
 } from "./bridge_messages.ts";
-import { LOG_LEVEL_KEY, withEnvelope } from "./protocol_envelope.ts";
+import { withEnvelope } from "./protocol_envelope.ts";
 
 /** The server-to-client requests an input-required result may embed. */
 const INPUT_METHODS = new Set(["elicitation/create", "sampling/createMessage", "roots/list"]);
@@ -182,7 +183,7 @@ export class RevisionBridge {
     if (request.method !== "logging/setLevel") return undefined;
     const level = (request.params as { level?: unknown } | undefined)?.level;
     if (typeof level !== "string") return undefined;
-    this.#envelope = { ...this.#envelope, [LOG_LEVEL_KEY]: level };
+    this.#envelope = { ...this.#envelope, [LOG_LEVEL_META_KEY]: level };
     return Promise.resolve({ jsonrpc: "2.0", id, result: {} });
   }
 

@@ -51,10 +51,11 @@ export class OwnRequests {
   }
 
   /**
-   * Remembers the protocol envelope of the client's requests (protocol
-   * revision 2026-07-28 and later: the `io.modelcontextprotocol/` keys of
-   * `_meta`), which every request of a stateless exchange must carry; the
-   * revision it names, or `undefined` when `request` had none.
+   * Takes the protocol envelope of a client's request (protocol revision
+   * 2026-07-28 and later: the `io.modelcontextprotocol/` keys of `_meta`),
+   * which every request of a stateless exchange must carry, for the proxy's
+   * own requests; the revision it names, or `undefined` when `request` had
+   * none.
    */
   useEnvelopeOf(request: JSONRPCRequest): string | undefined {
     const envelope = envelopeOf(request);

@@ -167,10 +167,10 @@ export class McpProxy {
       const request = bridge.outgoing(tracked) ?? tracked;
       // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
       // and names the revision every POST must carry, notifications included.
-      const stateless = bridge.active ? undefined : this.#o.own.useEnvelopeOf(request);
-      if (stateless) {
+      const revision = this.#o.own.stateless ? undefined : this.#o.own.useEnvelopeOf(request);
+      if (revision) {
         this.#o.gate.stateless();
-        this.#o.remote.setProtocolVersion(stateless);
+        this.#o.remote.setProtocolVersion(revision);
       }
       if (request.method === "tools/call") void this.#guard(request);
       else this.#forward(request);

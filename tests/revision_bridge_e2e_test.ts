@@ -143,6 +143,13 @@ Deno.test("bridged: results lose resultType, input goes to the client under the 
     const result = echo.result as Record<string, unknown>;
     assertEquals(result.content, [{ type: "text", text: "a" }]);
     assertEquals("resultType" in result, false, "a 2025-era result has no resultType");
+    // Nor has the proxy's own tool error, for arguments the schema refuses.
+    await proxy.send(
+      line({ id: 7, method: "tools/call", params: { name: "echo", arguments: { text: 5 } } }),
+    );
+    const refusedArgs = (await proxy.next()).result as Record<string, unknown>;
+    assertEquals(refusedArgs.isError, true);
+    assertEquals("resultType" in refusedArgs, false, "the proxy's own result, too");
 
     await proxy.send(
       line({

@@ -235,6 +235,7 @@ export class McpProxy {
     if (method === undefined) return;
     this.#o.bridge.done(id);
     const clientId = fromUpstream(id);
+    reply = this.#o.bridge.forClient(reply);
     this.#o.local.send(clientId === id ? reply : { ...reply, id: clientId } as JSONRPCMessage)
       .catch((error) => this.#log.error(`cannot write to the client: ${describeError(error)}`));
     if (method === "initialize") this.#release();

@@ -187,6 +187,15 @@ export class RevisionBridge {
     return Promise.resolve({ jsonrpc: "2.0", id, result: {} });
   }
 
+  /**
+   * `reply` as the client's revision knows it: while the bridge is on, a
+   * result loses `resultType`, whether the server wrote it or the proxy.
+   */
+  forClient(reply: JSONRPCMessage): JSONRPCMessage {
+    if (!this.#envelope || !("result" in reply)) return reply;
+    return { ...reply, result: asEarlierResult(reply.result) };
+  }
+
   /** Forgets request `id` (answered, cancelled or timed out). */
   done(id: RequestId): void {
     this.#sent.delete(id);
@@ -208,7 +217,7 @@ export class RevisionBridge {
 
   /**
    * What to do with the result `result` of request `id` from upstream: pass
-   * it on (`answer`, without `resultType`), or, when it asks for input, ask
+   * it on (`answer`; {@linkcode RevisionBridge.forClient} drops its `resultType`), or, when it asks for input, ask
    * the client and send `retry`; `failed` says why the request cannot go on.
    */
   async next(
@@ -216,7 +225,7 @@ export class RevisionBridge {
     result: Result,
   ): Promise<{ answer: Result } | { retry: JSONRPCRequest } | { failed: string }> {
     const input = inputRequiredOf(result);
-    if (!input) return { answer: asEarlierResult(result) };
+    if (!input) return { answer: result };
     const sent = this.#sent.get(id);
     if (!sent) return { failed: "the request is no longer waiting" };
     if (++sent.rounds > MAX_INPUT_ROUNDS) {

@@ -7,11 +7,10 @@
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
-import { startModernBackend } from "./fixtures/modern_backend.ts";
+import { modernSetup } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
   collectStderr,
-  makeAwsHome,
   proxyServerParams,
   spawnRawProxy,
   withProxyStderr,
@@ -40,8 +39,8 @@ function modernLine(
 }
 
 Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no session, the gate in read-only mode", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
@@ -100,15 +99,13 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
-    await home.remove();
-    await backend.close();
   }
   assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
 });
 
 Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and never calls it", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
   try {
     await proxy.send(modernLine(1, "tools/list"));
@@ -125,14 +122,12 @@ Deno.test("the proxy itself leaves out a tool whose x-mcp-header is invalid, and
   } finally {
     const out = await proxy.finish();
     assert(/left out tool bad_header: invalid x-mcp-header/.test(out.stderr), out.stderr);
-    await home.remove();
-    await backend.close();
   }
 });
 
 Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-header sent as a notification never leaves", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, "--allow-write"]);
   try {
     await proxy.send(modernLine(1, "tools/list", {}));
@@ -156,14 +151,12 @@ Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-
   } finally {
     const out = await proxy.finish();
     assert(/dropped a tools\/call of "bad_header"/.test(out.stderr), out.stderr);
-    await home.remove();
-    await backend.close();
   }
 });
 
 Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the proxy, its probe on a throwaway proxy", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
@@ -184,14 +177,12 @@ Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the prox
     throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
-    await home.remove();
-    await backend.close();
   }
 });
 
 Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announcing nothing, is not called in read-only mode: its list is never fresher than its ttlMs", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
   const call = (id: number) =>
     modernLine(id, "tools/call", { name: "echo", arguments: { text: `call ${id}` } });
@@ -207,14 +198,12 @@ Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announc
     assertEquals(backend.calls.get("echo"), 1, "the write tool never reached the server");
   } finally {
     await proxy.finish();
-    await home.remove();
-    await backend.close();
   }
 });
 
 Deno.test("a subscriptions/listen stream stays open past --timeout and carries the server's change notifications; shutdown does not wait for it", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, [...BACKEND_SCOPE, "--timeout", "1"]),
   );
@@ -248,14 +237,12 @@ Deno.test("a subscriptions/listen stream stays open past --timeout and carries t
     throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
-    await home.remove();
-    await backend.close();
   }
 });
 
 Deno.test("a stateless call that runs past --timeout is answered at once and cancelled upstream the revision's way: its stream is closed", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, "--timeout", "1"]);
   const slow = (id: number) =>
     modernLine(id, "tools/call", { name: "slow", arguments: { ms: 5000 } });
@@ -291,7 +278,5 @@ Deno.test("a stateless call that runs past --timeout is answered at once and can
     );
   } finally {
     await proxy.finish();
-    await home.remove();
-    await backend.close();
   }
 });

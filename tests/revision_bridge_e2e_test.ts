@@ -11,19 +11,18 @@ import {
   StdioClientTransport,
 } from "./fixtures/sdk.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
-import { startModernBackend } from "./fixtures/modern_backend.ts";
+import { modernSetup } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
   collectStderr,
-  makeAwsHome,
   proxyServerParams,
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 
 Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the proxy: discovery, the gate, input asked as server-to-client requests", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
@@ -108,15 +107,13 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
     throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
-    await home.remove();
-    await backend.close();
   }
   assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
 });
 
 Deno.test("bridged: results lose resultType, input goes to the client under the proxy's own ids, and a refused input request ends the call with the reason", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
   const line = (message: Record<string, unknown>) => JSON.stringify({ jsonrpc: "2.0", ...message });
   try {
@@ -178,14 +175,12 @@ Deno.test("bridged: results lose resultType, input goes to the client under the 
   } finally {
     const out = await proxy.finish();
     assertEquals(out.code, 0, out.stderr);
-    await home.remove();
-    await backend.close();
   }
 });
 
 Deno.test("bridged: every leg of a tool call is judged again, so a tool that became a write tool while the client answered is not called again", async () => {
-  const backend = startModernBackend();
-  const home = await makeAwsHome();
+  await using run = await modernSetup();
+  const { backend, home } = run;
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
@@ -212,7 +207,5 @@ Deno.test("bridged: every leg of a tool call is judged again, so a tool that bec
     throw withProxyStderr(error, stderr());
   } finally {
     await client.close();
-    await home.remove();
-    await backend.close();
   }
 });

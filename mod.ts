@@ -6,7 +6,7 @@
  * Run it from an MCP client's configuration:
  *
  * ```sh
- * deno run --v8-flags=--max-semi-space-size=4 \
+ * deno run --v8-flags=--max-semi-space-size=4,--no-concurrent-recompilation \
  *   --allow-net=bedrock-agentcore.us-east-1.amazonaws.com \
  *   --allow-read=$HOME/.aws --allow-env=AWS_*,HOME \
  *   jsr:@mcp-sigv4/aws-mcp-proxy \

@@ -24,17 +24,11 @@ const ENV_PROBES = [
 ];
 
 /**
- * The V8 settings users are told to run with (see the README's Performance
- * section for the measurements):
- * - a young generation of at most 4 MB per half-space instead of 16 MB keeps
- *   the resident memory about 45 MB lower at no measured cost in throughput
- *   (a cap of 2 MB saves 5 MB more but costs about a tenth of the throughput
- *   at 32 calls in flight);
- * - optimizing compilation on the main thread, not on V8's worker threads,
- *   saves the 4 to 6 MB that glibc keeps in those threads' malloc arenas
- *   after the compiler's scratch memory is freed; the price is that a call
- *   which triggers an optimization waits for it (0.3 to 9 ms each, measured,
- *   while V8 still tiers up the hot path).
+ * The V8 settings users are told to run with: a young generation capped at
+ * 4 MB per half-space, and optimizing compilation on the main thread (so no
+ * worker thread's malloc arena keeps the compiler's freed memory). Both lower
+ * the resident memory; the second makes a call that triggers an optimization
+ * wait for it. The README's Performance section has the measurements.
  */
 export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4,--no-concurrent-recompilation";
 

@@ -186,6 +186,17 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     (error) => logger.warn(describeError(error)),
   );
 
+  // The last line of defence: every path answers its own failures, but a fault missed there must
+  // cost one request, not every request of the session.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    logger.error(`internal error, carrying on: ${describeError(event.reason)}`);
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    logger.error(`internal error, carrying on: ${describeError(event.error)}`);
+  });
+
   const stop = (reason: string) => () => void proxy.shutdown(reason);
   Deno.addSignalListener("SIGINT", stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", stop("SIGTERM"));

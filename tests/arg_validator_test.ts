@@ -60,3 +60,20 @@ Deno.test("a required argument given as null is still refused", async () => {
     true,
   );
 });
+
+Deno.test("arguments nested past what the validator can walk are refused, not sent unchecked", async () => {
+  const recursive: Tool = {
+    name: "tree",
+    inputSchema: { type: "object", properties: { child: { $ref: "#" } } },
+  };
+  let args: Record<string, unknown> = {};
+  for (let i = 0; i < 100_000; i++) args = { child: args };
+  const check = await new ArgumentValidator().check(recursive, args);
+  assertEquals(check.valid, false);
+  if (check.valid === false) assertEquals(check.message.includes("could not be checked"), true);
+  // Shallow arguments of the same tool still pass.
+  assertEquals(
+    (await new ArgumentValidator().check(recursive, { child: { child: {} } })).valid,
+    true,
+  );
+});

@@ -98,3 +98,17 @@ Deno.test("headers mirror the call's arguments; absent and null ones are left ou
     },
   );
 });
+
+Deno.test("a schema nested far deeper than the call stack is scanned, not a crash", () => {
+  let deep: Record<string, unknown> = { type: "string", "x-mcp-header": "Leaf" };
+  for (let i = 0; i < 100_000; i++) deep = { type: "object", properties: { a: deep } };
+  const scan = scanParamHeaders(deep);
+  assertEquals(scan.valid, true);
+  if (scan.valid) assertEquals(scan.headers[0]?.path.length, 100_000);
+  let misplaced: unknown = { "x-mcp-header": "X" };
+  for (let i = 0; i < 100_000; i++) misplaced = [misplaced];
+  assertEquals(scanParamHeaders({ type: "object", anyOf: misplaced }), {
+    valid: false,
+    reason: 'the schema: x-mcp-header under "anyOf" is not reachable through properties alone',
+  });
+});

@@ -83,8 +83,8 @@ export class McpProxy {
   /** Starts both transports and begins forwarding. */
   async start(): Promise<void> {
     const { local, remote, own, gate } = this.#o;
-    local.onmessage = (message) => this.#fromClient(message);
-    remote.onmessage = (message) => this.#fromBackend(message);
+    local.onmessage = (message) => this.#safely(message, () => this.#fromClient(message));
+    remote.onmessage = (message) => this.#safely(message, () => this.#fromBackend(message));
     local.onerror = (error) =>
       this.#log.warn(
         error.name === "InvalidLineError"
@@ -133,9 +133,38 @@ export class McpProxy {
     this.#closed.resolve();
   }
 
+  /**
+   * Runs `handle` for `message`; whatever it throws or rejects with answers
+   * the request the message belongs to, so a fault in handling one message
+   * (data from outside can be shaped to provoke one) neither leaves its
+   * client waiting nor stops the proxy.
+   */
+  #safely(message: JSONRPCMessage, handle: () => void | Promise<void>): void {
+    const fail = (error: unknown) => {
+      const id = "id" in message ? message.id : undefined;
+      const what = "method" in message ? message.method : "a response";
+      this.#log.error(`could not handle ${what}: ${describeError(error)}`);
+      if (id === undefined || id === null) return;
+      const upstream = isRequest(message) ? toUpstream(id) : id;
+      const reply = errorReply(
+        upstream,
+        ErrorCode.InternalError,
+        `The proxy could not handle this message: ${describeError(error)}`,
+      );
+      if (this.#o.requests.methodOf(upstream) !== undefined) this.#answer(upstream, reply);
+      else if (isRequest(message)) void this.#o.local.send({ ...reply, id });
+    };
+    try {
+      const handling = handle();
+      if (handling) handling.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
   // ---- client -> backend ----
 
-  #fromClient(message: JSONRPCMessage): void {
+  #fromClient(message: JSONRPCMessage): void | Promise<void> {
     if (isResponse(message) && this.#o.bridge.settle(message)) return;
     if (this.#closing) {
       if (isRequest(message)) {
@@ -163,7 +192,7 @@ export class McpProxy {
         bridge.noteInitialize(tracked);
       }
       const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
-      if (local) return void local.then((reply) => this.#answer(tracked.id, reply));
+      if (local) return local.then((reply) => this.#answer(tracked.id, reply));
       const request = bridge.outgoing(tracked) ?? tracked;
       // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
       // and names the revision every POST must carry, notifications included.
@@ -172,9 +201,8 @@ export class McpProxy {
         this.#o.gate.stateless();
         this.#o.remote.setProtocolVersion(revision);
       }
-      if (request.method === "tools/call") void this.#guard(request);
-      else this.#forward(request);
-      return;
+      if (request.method === "tools/call") return this.#guard(request);
+      return this.#forward(request);
     }
     if (this.#o.gate.refusesNotification(message)) return;
     if (isNotification(message)) {
@@ -229,7 +257,11 @@ export class McpProxy {
   #answer(id: JSONRPCRequest["id"], reply: JSONRPCMessage): void {
     if (this.#o.requests.methodOf(id) === "initialize" && !this.#o.bridge.active) {
       const envelope = this.#o.bridge.activate(reply);
-      if (envelope) return void this.#bridgeInitialize(id, envelope);
+      if (envelope) {
+        return void this.#bridgeInitialize(id, envelope).catch((error) =>
+          this.#answer(id, errorReply(id, ErrorCode.InternalError, describeError(error)))
+        );
+      }
     }
     const method = this.#o.requests.take(id);
     if (method === undefined) return;
@@ -261,7 +293,7 @@ export class McpProxy {
   #release(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
-    for (const message of held) this.#fromClient(message);
+    for (const message of held) this.#safely(message, () => this.#fromClient(message));
   }
 
   #forward(request: JSONRPCRequest): void {
@@ -288,7 +320,7 @@ export class McpProxy {
 
   // ---- backend -> client ----
 
-  #fromBackend(message: JSONRPCMessage): void {
+  #fromBackend(message: JSONRPCMessage): void | Promise<void> {
     if (!isResponse(message)) {
       // Before the client hears of it: no call it sends from now on is judged on the old list.
       if (isNotification(message) && message.method === "notifications/tools/list_changed") {
@@ -321,7 +353,7 @@ export class McpProxy {
     }
     let reply: JSONRPCMessage = message;
     if (!isErrorResponse(message)) {
-      if (this.#o.bridge.active) return void this.#relayBridged(id, method, message.result);
+      if (this.#o.bridge.active) return this.#relayBridged(id, method, message.result);
       if (method === "initialize") {
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === "string") this.#o.remote.setProtocolVersion(version);
@@ -348,7 +380,7 @@ export class McpProxy {
       if (this.#o.requests.methodOf(id) === undefined) return;
       this.#o.requests.restart(id);
       // Each leg of a tool call is judged again, on a list as fresh as the server allows.
-      if (step.retry.method === "tools/call") return void this.#guard(step.retry);
+      if (step.retry.method === "tools/call") return this.#guard(step.retry);
       return this.#forward(step.retry);
     }
     if ("failed" in step) {

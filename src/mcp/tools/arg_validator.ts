@@ -7,6 +7,9 @@
  * the proxy's start-up, and no client calls a tool before `initialize` is
  * answered.
  *
+ * Arguments the validator cannot walk (nested past the call stack under a
+ * recursive schema) are refused, never sent unchecked.
+ *
  * An optional argument given as `null` is judged as left out, as revision
  * 2026-07-28 reads it for `Mcp-Param-*` headers and as models often send it;
  * the call still leaves with the `null`, for the server to judge.
@@ -60,7 +63,19 @@ export class ArgumentValidator {
       this.#compiled.set(tool, check);
     }
     if (typeof check === "string") return { valid: "unchecked", reason: check };
-    const result = check(withoutOptionalNulls(tool, args ?? {}));
+    let result;
+    try {
+      result = check(withoutOptionalNulls(tool, args ?? {}));
+    } catch (error) {
+      // Arguments nested deeper than the validator can walk (a recursive schema): refused, since
+      // they could not be checked.
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        valid: false,
+        message:
+          `The arguments for tool "${tool.name}" could not be checked against its input schema (${reason}); nest them less deeply`,
+      };
+    }
     if (result.valid) return { valid: true };
     const details = (result.errorMessage ?? "does not match the input schema")
       .replace(/(^|, )data(?=[/ ])/g, "$1arguments");

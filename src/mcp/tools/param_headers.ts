@@ -37,11 +37,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Whether `schema` (or anything below it) declares an `x-mcp-header`. */
-function declaresAnywhere(schema: unknown): boolean {
-  if (Array.isArray(schema)) return schema.some(declaresAnywhere);
-  if (!isObject(schema)) return false;
-  return "x-mcp-header" in schema || Object.values(schema).some(declaresAnywhere);
+/** A property's place in the arguments: its name and the place of the object holding it. */
+interface Place {
+  name: string;
+  parent: Place | undefined;
+}
+
+function pathOf(place: Place | undefined): string[] {
+  const path: string[] = [];
+  for (let at = place; at; at = at.parent) path.push(at.name);
+  return path.reverse();
+}
+
+/**
+ * One node still to visit: a schema reached from the top through `properties`
+ * alone (`under` unset), or a value below some other keyword of the schema at
+ * `place` (`under` names that keyword), where a declaration is misplaced.
+ */
+interface Visit {
+  value: unknown;
+  place: Place | undefined;
+  under?: string;
 }
 
 /**
@@ -49,6 +65,10 @@ function declaresAnywhere(schema: unknown): boolean {
  * non-empty token on a property of type string, integer or boolean, reached
  * from the top through `properties` only, and no two names differ only in
  * case.
+ *
+ * The walk keeps its own stack rather than recursing: a schema comes from the
+ * server, and one nested thousands of levels deep must not overflow the call
+ * stack.
  *
  * @example
  * ```ts
@@ -62,43 +82,58 @@ function declaresAnywhere(schema: unknown): boolean {
 export function scanParamHeaders(inputSchema: unknown): ParamHeaderScan {
   const headers: ParamHeader[] = [];
   const seen = new Set<string>();
-  const walk = (schema: Record<string, unknown>, path: string[]): string | undefined => {
-    for (const [key, value] of Object.entries(schema)) {
-      if (key === "properties" && isObject(value)) {
-        for (const [name, property] of Object.entries(value)) {
-          if (!isObject(property)) continue;
-          const reason = visit(property, [...path, name]);
-          if (reason) return reason;
-        }
-      } else if (key !== "x-mcp-header" && declaresAnywhere(value)) {
-        return `${
-          path.join(".") || "the schema"
-        }: x-mcp-header under "${key}" is not reachable through properties alone`;
+  const invalid = (place: Place | undefined, reason: string): ParamHeaderScan => ({
+    valid: false,
+    reason: `${pathOf(place).join(".") || "the schema"}: ${reason}`,
+  });
+  // Children are pushed in reverse, so they are visited in document order.
+  const stack: Visit[] = isObject(inputSchema) ? [{ value: inputSchema, place: undefined }] : [];
+  while (stack.length > 0) {
+    const { value, place, under } = stack.pop()!;
+    if (under !== undefined) {
+      if (isObject(value) && "x-mcp-header" in value) {
+        return invalid(
+          place,
+          `x-mcp-header under "${under}" is not reachable through properties alone`,
+        );
       }
+      const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
+      for (let i = children.length - 1; i >= 0; i--) {
+        stack.push({ value: children[i], place, under });
+      }
+      continue;
     }
-    return undefined;
-  };
-  const visit = (property: Record<string, unknown>, path: string[]): string | undefined => {
-    const where = path.join(".");
-    if ("x-mcp-header" in property) {
-      const name = property["x-mcp-header"];
+    const schema = value as Record<string, unknown>;
+    if (place !== undefined && "x-mcp-header" in schema) {
+      const name = schema["x-mcp-header"];
       if (typeof name !== "string" || name === "") {
-        return `${where}: x-mcp-header must be a non-empty string`;
+        return invalid(place, "x-mcp-header must be a non-empty string");
       }
-      if (!TOKEN.test(name)) return `${where}: x-mcp-header "${name}" is not a valid header name`;
-      if (!TYPES.has(property.type as string)) {
-        return `${where}: x-mcp-header is allowed on string, integer and boolean only`;
+      if (!TOKEN.test(name)) {
+        return invalid(place, `x-mcp-header "${name}" is not a valid header name`);
+      }
+      if (!TYPES.has(schema.type as string)) {
+        return invalid(place, "x-mcp-header is allowed on string, integer and boolean only");
       }
       const key = name.toLowerCase();
-      if (seen.has(key)) return `${where}: x-mcp-header "${name}" is declared twice`;
+      if (seen.has(key)) return invalid(place, `x-mcp-header "${name}" is declared twice`);
       seen.add(key);
-      headers.push({ path, name });
+      headers.push({ path: pathOf(place), name });
     }
-    return walk(property, path);
-  };
-  if (!isObject(inputSchema)) return { valid: true, headers };
-  const reason = walk(inputSchema, []);
-  return reason ? { valid: false, reason } : { valid: true, headers };
+    const entries = Object.entries(schema);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      if (key === "x-mcp-header") continue;
+      if (key === "properties" && isObject(child)) {
+        const properties = Object.entries(child);
+        for (let j = properties.length - 1; j >= 0; j--) {
+          const [name, property] = properties[j]!;
+          if (isObject(property)) stack.push({ value: property, place: { name, parent: place } });
+        }
+      } else stack.push({ value: child, place, under: key });
+    }
+  }
+  return { valid: true, headers };
 }
 
 /**

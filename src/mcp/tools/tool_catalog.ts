@@ -155,8 +155,11 @@ export class ToolCatalog {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await this.#listPage(cursor);
+      if (!Array.isArray(result?.tools)) {
+        throw new Error("the server's tools/list has no tools array");
+      }
       ttlMs = Math.min(ttlMs, freshness(result));
-      for (const tool of result.tools) tools.set(tool.name, tool);
+      for (const tool of wellFormed(result.tools)) tools.set(tool.name, tool);
       cursor = result.nextCursor;
       if (cursor === undefined || seen.has(cursor)) break;
       seen.add(cursor);
@@ -179,4 +182,12 @@ function freshness(result: ListToolsResult): number {
   const { ttlMs, resultType } = result as { ttlMs?: unknown; resultType?: unknown };
   if (typeof ttlMs === "number" && ttlMs >= 0) return ttlMs;
   return resultType === undefined ? Infinity : 0;
+}
+
+/** The tools of a page that have a name and an input schema; the rest no client could call. */
+export function wellFormed(tools: readonly unknown[]): Tool[] {
+  return tools.filter((tool): tool is Tool =>
+    typeof tool === "object" && tool !== null && typeof (tool as Tool).name === "string" &&
+    typeof (tool as Tool).inputSchema === "object" && (tool as Tool).inputSchema !== null
+  );
 }

@@ -17,7 +17,7 @@ import { isNotification, isRequest } from "../../jsonrpc/message_kind.ts";
 import { describeError, type Logger } from "../../log.ts";
 import { errorReply, toolErrorReply } from "../errors.ts";
 import { ArgumentValidator } from "./arg_validator.ts";
-import { type ListToolsPage, ToolCatalog } from "./tool_catalog.ts";
+import { type ListToolsPage, ToolCatalog, wellFormed } from "./tool_catalog.ts";
 import { paramHeaders, type ParamHeaderScan, scanParamHeaders } from "./param_headers.ts";
 import {
   admissibleTools,
@@ -119,9 +119,12 @@ export class ToolGate {
    * (an HTTP client must leave them out, and the proxy is the HTTP client).
    */
   filterList(result: ListToolsResult): ListToolsResult {
-    const { visible, hidden } = filterTools(result.tools, this.#options.policy);
+    const offered: unknown[] = Array.isArray(result.tools) ? result.tools : [];
+    const tools = wellFormed(offered);
+    const { visible, hidden } = filterTools(tools, this.#options.policy);
     const valid = visible.filter((tool) => this.#scan(tool).valid);
-    return hidden.length === 0 && valid.length === visible.length
+    return tools.length === offered.length && hidden.length === 0 &&
+        valid.length === visible.length
       ? result
       : { ...result, tools: valid };
   }

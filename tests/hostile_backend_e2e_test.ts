@@ -1,0 +1,123 @@
+/**
+ * End-to-end: what a server can send, it will. The real proxy, started as
+ * users start it, in front of a backend written to misbehave; every outcome
+ * is proven where it happens: tools run counted at the backend, the process
+ * alive, every stdout line parsed as JSON.
+ */
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import {
+  type HostileBackend,
+  type HostileBackendOptions,
+  nested,
+  startHostileBackend,
+} from "./fixtures/hostile_backend.ts";
+import {
+  BACKEND_SCOPE,
+  INITIALIZED_LINE,
+  initializeLine,
+  makeAwsHome,
+  type RawProxy,
+  spawnRawProxy,
+  toolCallLine,
+  withProxyStderr,
+} from "./fixtures/proxy_process.ts";
+
+const READ_ONLY = { readOnlyHint: true };
+
+/** Starts the hostile backend and the proxy with `args`, initializes, runs `fn`, closes both. */
+async function hostileRun(
+  options: HostileBackendOptions,
+  args: string[],
+  fn: (proxy: RawProxy, backend: HostileBackend) => Promise<void>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const backend = startHostileBackend(options);
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, ...args]);
+  let failure: unknown;
+  try {
+    await proxy.send(initializeLine(0));
+    assertEquals((await proxy.next()).id, 0);
+    await proxy.send(INITIALIZED_LINE);
+    await fn(proxy, backend);
+  } catch (error) {
+    failure = error;
+  }
+  const result = await proxy.finish();
+  await home.remove();
+  await backend.close();
+  if (failure) throw withProxyStderr(failure, result.stderr);
+  return result;
+}
+
+/** The answer to request `id`: reads past any notification. */
+async function answerTo(proxy: RawProxy, id: unknown): Promise<Record<string, unknown>> {
+  for (;;) {
+    const message = await proxy.next();
+    if ("id" in message) {
+      assertEquals(message.id, id, "answers come in the order asked here");
+      return message;
+    }
+  }
+}
+
+Deno.test("a tool schema nested 8,000 levels deep is listed, judged and called without a crash", async () => {
+  const deepSchema = {
+    type: "object",
+    properties: { a: nested(8000, "properties", { type: "string" }) },
+  };
+  const tools = [
+    { name: "deep", inputSchema: deepSchema, annotations: READ_ONLY },
+    { name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY },
+  ];
+  await hostileRun({ tools }, [], async (proxy, backend) => {
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));
+    const list = await answerTo(proxy, 1);
+    const names = (list.result as { tools: { name: string }[] }).tools.map((t) => t.name);
+    assertEquals(names, ["deep", "echo"]);
+    await proxy.send(toolCallLine(2, "deep", {}));
+    const call = await answerTo(proxy, 2);
+    assert(call.result, `the deep tool was called: ${JSON.stringify(call).slice(0, 300)}`);
+    await proxy.send(toolCallLine(3, "echo", {}));
+    assert((await answerTo(proxy, 3)).result, "the proxy is still up");
+    assertEquals([backend.ran.get("deep"), backend.ran.get("echo")], [1, 1]);
+  });
+});
+
+Deno.test("a result nested 100,000 levels deep reaches the client intact; arguments too deep to check never leave", async () => {
+  const tools = [
+    {
+      name: "tree",
+      inputSchema: { type: "object", properties: { child: { $ref: "#" } } },
+      annotations: READ_ONLY,
+    },
+  ];
+  const deepResult = {
+    content: [{ type: "text", text: "deep" }],
+    structuredContent: nested(100_000, "n", 1),
+  };
+  const out = await hostileRun(
+    {
+      tools,
+      onCall: (_name, args) => (args as { child?: unknown }).child ? undefined : deepResult,
+    },
+    [],
+    async (proxy, backend) => {
+      await proxy.send(toolCallLine(1, "tree", {}));
+      const line = await proxy.nextLine();
+      const answer = JSON.parse(line);
+      assertEquals(answer.id, 1);
+      let depth = 0;
+      for (let n = answer.result.structuredContent; typeof n === "object"; n = n.n) depth++;
+      assertEquals(depth, 100_000);
+
+      await proxy.send(toolCallLine(2, "tree", nested(100_000, "child", {}) as never));
+      const refused = await answerTo(proxy, 2);
+      const text = JSON.stringify(refused);
+      assertMatch(text, /could not be checked against its input schema/);
+      assertEquals(backend.ran.get("tree"), 1, "the unchecked call never reached the server");
+      await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "ping" }));
+      assertEquals((await answerTo(proxy, 3)).result, {});
+    },
+  );
+  assertEquals(out.code, 0);
+});

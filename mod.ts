@@ -125,7 +125,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     logger,
     describe: (error) => explain(error).message,
   });
-  const requests = new RequestTable(timeoutMs);
+  const requests = new RequestTable({ timeoutMs, maxInFlight: options.maxInFlight });
   const local = new StdioTransport();
   const bridge = new RevisionBridge({
     toClient: (message) => local.send(message),

@@ -4,6 +4,7 @@
  * is proven where it happens: tools run counted at the backend, the process
  * alive, every stdout line parsed as JSON.
  */
+import { peakMb } from "./fixtures/proc_memory.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   type HostileBackend,
@@ -120,4 +121,41 @@ Deno.test("a result nested 100,000 levels deep reaches the client intact; argume
     },
   );
   assertEquals(out.code, 0);
+});
+
+Deno.test("a burst of 30,000 requests is answered once per id, with at most --max-in-flight at the server, in bounded memory", async () => {
+  const tools = [{ name: "slow", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  const burst = 30_000;
+  await hostileRun(
+    { tools, onCall: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 2)) },
+    ["--max-in-flight", "16"],
+    async (proxy, backend) => {
+      const lines = [];
+      for (let id = 1; id <= burst; id++) lines.push(toolCallLine(id, "slow", {}));
+      // Written while the answers are read: a client that stops reading stalls any stdio server.
+      const sending = proxy.send(lines.join("\n"));
+      const answered = new Set<number>();
+      let ran = 0;
+      let busy = 0;
+      while (answered.size < burst) {
+        const message = await proxy.next(60_000);
+        if (!("id" in message)) continue;
+        const id = message.id as number;
+        assert(!answered.has(id), `id ${id} answered once`);
+        answered.add(id);
+        if (message.result) ran++;
+        else if (/--max-in-flight 16/.test(JSON.stringify(message.error))) busy++;
+        else throw new Error(`unexpected answer: ${JSON.stringify(message)}`);
+      }
+      await sending;
+      assertEquals(ran + busy, burst);
+      assertEquals(backend.ran.get("slow"), ran, "every call answered with a result ran once");
+      assert(ran >= 4096, `the waiting line was served (${ran} ran)`);
+      assert(backend.peakOpen <= 16, `at most 16 at the server at once, saw ${backend.peakOpen}`);
+      const peak = peakMb(proxy.child.pid);
+      assert(peak < 600, `peak RSS ${peak.toFixed(0)} MB`);
+      await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: "after", method: "ping" }));
+      assertEquals((await answerTo(proxy, "after")).result, {}, "still up, and not busy");
+    },
+  );
 });

@@ -16,7 +16,7 @@ const quiet = createLogger({ level: "error", write: () => {} });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 Deno.test("a request leaves the table once, and its timer fires only while it is there", async () => {
-  const table = new RequestTable(20);
+  const table = new RequestTable({ timeoutMs: 20 });
   let timedOut = 0;
   table.track(1, "tools/call", () => timedOut++);
   table.track(2, "ping", () => timedOut++);
@@ -198,7 +198,7 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
   const proxy = new McpProxy({
     local,
     remote,
-    requests: new RequestTable(1000),
+    requests: new RequestTable({ timeoutMs: 1000 }),
     own,
     gate,
     bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
@@ -250,4 +250,30 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
   };
   assert(refusal.error !== undefined, "answered by the gate");
   await proxy.shutdown("test");
+});
+
+Deno.test("the table starts at most maxInFlight requests; the rest wait in order, and a place frees on every way out", () => {
+  const table = new RequestTable({ timeoutMs: 10_000, maxInFlight: 2 });
+  const started: number[] = [];
+  for (const id of [1, 2, 3, 4, 5]) {
+    table.track(id, "tools/call", () => {});
+    assertEquals(table.admit(id, () => started.push(id)), true);
+  }
+  table.track(6, "subscriptions/listen", () => {});
+  table.admit(6, () => started.push(6));
+  assertEquals(started, [1, 2, 6], "open-ended requests take no place");
+  assertEquals([table.isWaiting(3), table.waiting], [true, 3]);
+  table.take(4); // cancelled while waiting: it never starts
+  table.take(1); // answered: 3 starts
+  assertEquals(started, [1, 2, 6, 3]);
+  table.take(2);
+  table.take(3);
+  assertEquals(started, [1, 2, 6, 3, 5]);
+  assertEquals(table.waiting, 0);
+  for (const id of [7, 8]) table.track(id, "tools/call", () => {});
+  table.admit(7, () => started.push(7));
+  assertEquals(started.at(-1), 7, "a place freed by the last request is used");
+  table.take(5);
+  table.take(7);
+  table.take(6);
 });

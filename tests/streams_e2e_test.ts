@@ -3,6 +3,7 @@
  * line, through the real proxy. Each call is answered at once, and memory
  * stays bounded.
  */
+import { peakMb } from "./fixtures/proc_memory.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import type { Backend } from "./fixtures/backend.ts";
 import {
@@ -43,13 +44,6 @@ Deno.test("an answer cut mid-event with no event id is answered at once; a safe 
     assertEquals(result.content, [{ type: "text", text: "whole" }]);
   }, { args: ["--allow-write", "--timeout", "30"] });
 });
-
-/** The peak resident memory of process `pid`, in MB (Linux; Deno reads /proc only with -A). */
-function peakMb(pid: number): number {
-  const output = new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).outputSync();
-  const status = new TextDecoder().decode(output.stdout);
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-}
 
 Deno.test("a line that never ends is cut at 10 MiB: the call gets an error naming the limit, and memory stays bounded", async () => {
   let peak = 0;

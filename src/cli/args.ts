@@ -35,6 +35,8 @@ export interface ProxyOptions {
   timeoutSeconds: number;
   /** `--retries`: how many times a request that failed in a safe-to-retry way is sent again. */
   retries: number;
+  /** `--max-in-flight`: requests sent to the server at once; more wait their turn. */
+  maxInFlight: number;
   /** `--log-level`: the most verbose level written to stderr. */
   logLevel: LogLevel;
 }
@@ -78,6 +80,9 @@ const DEFAULT_TIMEOUT_SECONDS = 180;
 /** The AWS SDKs' standard retry mode makes 3 attempts: the first and 2 retries. */
 const DEFAULT_RETRIES = 2;
 const MAX_RETRIES = 10;
+/** Requests at once to the server: far above what an assistant sends, far below what hurts. */
+const DEFAULT_MAX_IN_FLIGHT = 64;
+const MAX_MAX_IN_FLIGHT = 1024;
 
 const FLAGS = {
   service: { type: "string" },
@@ -91,6 +96,7 @@ const FLAGS = {
   header: { type: "string", multiple: true },
   timeout: { type: "string" },
   retries: { type: "string" },
+  "max-in-flight": { type: "string" },
   "log-level": { type: "string" },
   "print-config": { type: "boolean" },
   client: { type: "string" },
@@ -138,6 +144,17 @@ function parseRetries(value: string | undefined): number {
     );
   }
   return retries;
+}
+
+function parseMaxInFlight(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_IN_FLIGHT;
+  const max = Number(value);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_MAX_IN_FLIGHT) {
+    throw new UsageError(
+      `--max-in-flight must be a whole number from 1 to ${MAX_MAX_IN_FLIGHT}, not "${value}"`,
+    );
+  }
+  return max;
 }
 
 function firstSentence(message: string): string {
@@ -194,6 +211,7 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
     headers: {},
     timeoutSeconds: parseTimeout(stringFlag(values.timeout)),
     retries: parseRetries(stringFlag(values.retries)),
+    maxInFlight: parseMaxInFlight(stringFlag(values["max-in-flight"])),
     logLevel: parseLogLevel(stringFlag(values["log-level"])),
   };
   const service = nonEmpty("service", stringFlag(values.service));

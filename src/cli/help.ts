@@ -45,6 +45,9 @@ Flags:
                           502/503/504 or a failed connection, with backoff and
                           jitter, honouring Retry-After; a tool call that may
                           have run is never re-sent (default: 2)
+  --max-in-flight N       Requests sent to the server at once; up to 4096 more
+                          wait their turn, and past that a request is refused
+                          with an error that says so (default: 64)
   --log-level LEVEL       error, warn, info or debug, written to stderr
                           (default: info)
   --print-config          Print an MCP client configuration for this endpoint

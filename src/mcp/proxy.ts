@@ -27,7 +27,7 @@ import type { ResponseTap } from "../transport/http/response_tap.ts";
 import { errorReply, timeoutReply } from "./errors.ts";
 import { serverErrorOf } from "./remote_errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
-import type { RequestTable } from "./request_table.ts";
+import { MAX_WAITING, type RequestTable } from "./request_table.ts";
 import { withMetadata } from "./request_extras.ts";
 import { STATELESS_REVISION } from "./bridge_messages.ts";
 import type { RevisionBridge } from "./revision_bridge.ts";
@@ -68,6 +68,8 @@ export class McpProxy {
   #held: JSONRPCMessage[] | undefined;
   #closing: Promise<void> | undefined;
   #closed = Promise.withResolvers<void>();
+  /** Requests refused because the waiting line was full. */
+  #refusedBusy = 0;
 
   /** Joins the parts; nothing flows until {@linkcode McpProxy.start}. */
   constructor(options: McpProxyOptions) {
@@ -179,30 +181,30 @@ export class McpProxy {
     }
     if (this.#held) {
       // The backend session starts with the initialize answer; nothing may overtake it.
-      this.#held.push(message);
+      if (this.#held.length < MAX_WAITING) this.#held.push(message);
+      else if (isRequest(message)) void this.#o.local.send(this.#busyReply(message.id));
       return;
     }
     if (isRequest(message)) {
       // From here on the request goes by the id it has upstream; #answer restores the client's.
       const tracked = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
-      const { bridge } = this.#o;
-      this.#o.requests.track(tracked.id, tracked.method, () => this.#timedOut(tracked));
+      const { bridge, requests } = this.#o;
+      if (requests.methodOf(tracked.id) !== undefined) {
+        const text = `Invalid Request: id ${
+          JSON.stringify(message.id)
+        } is in use by a request in flight`;
+        return void this.#o.local.send(errorReply(message.id, ErrorCode.InvalidRequest, text));
+      }
+      requests.track(tracked.id, tracked.method, () => this.#timedOut(tracked));
       if (tracked.method === "initialize") {
         this.#held = [];
         bridge.noteInitialize(tracked);
       }
       const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
       if (local) return local.then((reply) => this.#answer(tracked.id, reply));
-      const request = bridge.outgoing(tracked) ?? tracked;
-      // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
-      // and names the revision every POST must carry, notifications included.
-      const revision = this.#o.own.stateless ? undefined : this.#o.own.useEnvelopeOf(request);
-      if (revision) {
-        this.#o.gate.stateless();
-        this.#o.remote.setProtocolVersion(revision);
-      }
-      if (request.method === "tools/call") return this.#guard(request);
-      return this.#forward(request);
+      const start = () => this.#safely(message, () => this.#toBackend(tracked));
+      if (!requests.admit(tracked.id, start)) this.#answer(tracked.id, this.#busyReply(tracked.id));
+      return;
     }
     if (this.#o.gate.refusesNotification(message)) return;
     if (isNotification(message)) {
@@ -235,12 +237,45 @@ export class McpProxy {
     );
   }
 
+  /** Sends a client's request on, once it has a place with the server. */
+  #toBackend(tracked: JSONRPCRequest): void | Promise<void> {
+    const request = this.#o.bridge.outgoing(tracked) ?? tracked;
+    // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
+    // and names the revision every POST must carry, notifications included.
+    const revision = this.#o.own.stateless ? undefined : this.#o.own.useEnvelopeOf(request);
+    if (revision) {
+      this.#o.gate.stateless();
+      this.#o.remote.setProtocolVersion(revision);
+    }
+    if (request.method === "tools/call") return this.#guard(request);
+    return this.#forward(request);
+  }
+
+  /** The answer to a request that finds the waiting line full. */
+  #busyReply(id: JSONRPCRequest["id"]): JSONRPCMessage {
+    const max = this.#o.requests.maxInFlight;
+    // One line per thousand, not one per request: a burst must not flood the log.
+    if (this.#refusedBusy++ % 1000 === 0) {
+      this.#log.warn(
+        `refused ${this.#refusedBusy} request(s) so far: ${max} in flight and ${MAX_WAITING} waiting (--max-in-flight)`,
+      );
+    }
+    return errorReply(
+      id,
+      ErrorCode.InternalError,
+      `The proxy has ${max} requests in flight to the server and ${MAX_WAITING} more waiting (--max-in-flight ${max}), so it refused this one. Send it again once some are answered`,
+      { maxInFlight: max, waiting: MAX_WAITING },
+    );
+  }
+
   #timedOut(request: JSONRPCRequest): void {
     const seconds = this.#o.requests.timeoutMs / 1000;
     this.#log.warn(
       `${request.method} (id ${JSON.stringify(request.id)}) got no answer within ${seconds} s`,
     );
+    const sent = !this.#o.requests.isWaiting(request.id);
     this.#answer(request.id, timeoutReply(request, seconds));
+    if (!sent) return;
     // A stateless exchange cancels by closing the request's stream; a session, by notification.
     if (this.#o.own.stateless) return this.#o.remote.abandon(request.id);
     void this.#o.remote.send({

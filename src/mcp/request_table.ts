@@ -3,6 +3,13 @@
  * and a timer that fires when the backend takes longer than the timeout. A
  * request leaves the table once, so it is answered once.
  *
+ * The table also bounds the work in flight: at most `maxInFlight` requests
+ * are with the server at once ({@linkcode RequestTable.admit}); the rest wait
+ * their turn, in order, up to {@linkcode MAX_WAITING}, and past that are
+ * refused. A request frees its place when it leaves the table, however it
+ * leaves (answered, cancelled, timed out, or at shutdown), so a burst of any
+ * size costs bounded memory and connections.
+ *
  * @module
  */
 import type { RequestId } from "../mcp_sdk.ts";
@@ -17,20 +24,92 @@ const READ_ANSWERS = new Set(["initialize", "server/discover", "tools/list"]);
  */
 const OPEN_ENDED = new Set(["subscriptions/listen"]);
 
+/** How many requests may wait for a place with the server; more are refused. */
+export const MAX_WAITING = 4096;
+
 interface Entry {
   method: string;
   timer: ReturnType<typeof setTimeout> | undefined;
   onTimeout: () => void;
+  /** Whether it holds one of the `maxInFlight` places. */
+  placed: boolean;
+}
+
+/** Options for {@linkcode RequestTable}. */
+export interface RequestTableOptions {
+  /** Milliseconds a request may wait for its answer, its wait for a place included. */
+  timeoutMs: number;
+  /** Requests with the server at once (open-ended ones aside); unbounded unless given. */
+  maxInFlight?: number;
 }
 
 /** The client's requests in flight; see the module doc. */
 export class RequestTable {
   #timeoutMs: number;
+  #maxInFlight: number;
   #entries = new Map<RequestId, Entry>();
+  #placed = 0;
+  /** Admitted requests waiting for a place, in order, with what starts each. */
+  #waiting = new Map<RequestId, () => void>();
 
-  /** A table whose requests time out after `timeoutMs`. */
-  constructor(timeoutMs: number) {
-    this.#timeoutMs = timeoutMs;
+  /** A table whose requests time out after `options.timeoutMs`. */
+  constructor(options: RequestTableOptions) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#maxInFlight = options.maxInFlight ?? Infinity;
+  }
+
+  /** The most requests with the server at once. */
+  get maxInFlight(): number {
+    return this.#maxInFlight;
+  }
+
+  /** How many requests wait for a place. */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /**
+   * Runs `start` for tracked request `id` once it has a place with the
+   * server: now, or when one frees up. `false` when the waiting line is full
+   * and `start` will never run; the caller answers the request.
+   */
+  admit(id: RequestId, start: () => void): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry) return true;
+    if (OPEN_ENDED.has(entry.method)) {
+      start();
+      return true;
+    }
+    if (this.#placed < this.#maxInFlight && this.#waiting.size === 0) {
+      this.#place(entry);
+      start();
+      return true;
+    }
+    if (this.#waiting.size >= MAX_WAITING) return false;
+    this.#waiting.set(id, start);
+    return true;
+  }
+
+  /** Whether request `id` is waiting for a place, so nothing of it has reached the server. */
+  isWaiting(id: RequestId): boolean {
+    return this.#waiting.has(id);
+  }
+
+  #place(entry: Entry): void {
+    entry.placed = true;
+    this.#placed++;
+  }
+
+  /** Starts waiting requests while places are free. */
+  #startWaiting(): void {
+    while (this.#placed < this.#maxInFlight) {
+      const next = this.#waiting.entries().next();
+      if (next.done) return;
+      const [id, start] = next.value;
+      this.#waiting.delete(id);
+      this.#place(this.#entries.get(id)!);
+      start();
+    }
   }
 
   /** Milliseconds a request may wait for its answer. */
@@ -62,7 +141,12 @@ export class RequestTable {
 
   /** Adds request `id`; `onTimeout` runs if it is still here after the timeout. */
   track(id: RequestId, method: string, onTimeout: () => void): void {
-    this.#entries.set(id, { method, timer: this.#timer(method, onTimeout), onTimeout });
+    this.#entries.set(id, {
+      method,
+      timer: this.#timer(method, onTimeout),
+      onTimeout,
+      placed: false,
+    });
   }
 
   /** Gives request `id` the whole timeout again, from now (a new leg of the same request). */
@@ -83,6 +167,11 @@ export class RequestTable {
     if (!entry) return undefined;
     clearTimeout(entry.timer);
     this.#entries.delete(id);
+    this.#waiting.delete(id);
+    if (entry.placed) {
+      this.#placed--;
+      this.#startWaiting();
+    }
     return entry.method;
   }
 

@@ -5,6 +5,7 @@
  * scrubbed by a {@linkcode Redactor} (signatures, credential ids, tokens,
  * authorization values, and the secrets in use by value) before they are
  * written, as a last line of defence: callers must still never pass secrets in.
+ * Control characters are escaped, so every call writes exactly one line.
  *
  * @module
  */
@@ -57,7 +58,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const emit = (at: LogLevel, message: string): void => {
     if (LOG_LEVELS.indexOf(at) > threshold) return;
-    write(`aws-mcp-proxy ${at.toUpperCase()} ${redactor.redact(message)}\n`);
+    write(`aws-mcp-proxy ${at.toUpperCase()} ${escapeControls(redactor.redact(message))}\n`);
   };
   return {
     level,
@@ -66,6 +67,24 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (message) => emit("info", message),
     debug: (message) => emit("debug", message),
   };
+}
+
+/** Control characters and line separators: what could split a log line or fake one. */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * `text` with every control character and line separator written as a `\u`
+ * escape, so text from outside (a tool name, a server's error) stays on its
+ * one log line and cannot pass for a line of the proxy's own.
+ *
+ * @example
+ * ```ts
+ * import { escapeControls } from "./log.ts";
+ * escapeControls("a\nb"); // "a\\u000ab"
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Describes an unknown thrown value in one line, for logs and client-facing errors. */

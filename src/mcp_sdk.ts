@@ -9,6 +9,7 @@ import {
   INTERNAL_ERROR,
   INVALID_PARAMS,
   INVALID_REQUEST,
+  METHOD_NOT_FOUND,
   PARSE_ERROR,
 } from "@modelcontextprotocol/client";
 
@@ -42,6 +43,7 @@ export type {
 export const ErrorCode = {
   ParseError: PARSE_ERROR,
   InvalidRequest: INVALID_REQUEST,
+  MethodNotFound: METHOD_NOT_FOUND,
   InvalidParams: INVALID_PARAMS,
   InternalError: INTERNAL_ERROR,
   /** The code the MCP SDKs give a request whose connection closed before its answer. */

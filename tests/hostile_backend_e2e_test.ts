@@ -159,3 +159,45 @@ Deno.test("a burst of 30,000 requests is answered once per id, with at most --ma
     },
   );
 });
+
+Deno.test("look-alike methods, names with line terminators or emoji, and log injection get nothing past the gate", async () => {
+  const write = (name: string) => ({ name, inputSchema: { type: "object" } });
+  const tools = [
+    write("wipe"),
+    write("drop_\u{1F4A5}"),
+    { ...write("drop\u2028x"), annotations: READ_ONLY },
+    { ...write("drop\nx"), annotations: READ_ONLY },
+    { ...write("fine"), annotations: READ_ONLY },
+  ];
+  const out = await hostileRun(
+    { tools },
+    ["--allow-write", "--exclude-tool", "drop*", "--log-level", "debug"],
+    async (proxy, backend) => {
+      let id = 1;
+      for (const method of ["Tools/Call", "TOOLS/CALL", "tools/call ", " tools/call"]) {
+        const params = { name: "wipe", arguments: {} };
+        await proxy.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+        const answer = await answerTo(proxy, id++);
+        assertEquals((answer.error as { code: number }).code, -32601, method);
+        await proxy.send(JSON.stringify({ jsonrpc: "2.0", method, params }));
+      }
+      await proxy.send(JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list" }));
+      const listed = (await answerTo(proxy, id++)).result as { tools: { name: string }[] };
+      assertEquals(listed.tools.map((t) => t.name), ["wipe", "fine"]);
+      for (const name of ["drop_\u{1F4A5}", "drop\u2028x", "drop\nx"]) {
+        await proxy.send(toolCallLine(id, name, {}));
+        assert((await answerTo(proxy, id++)).error, `${JSON.stringify(name)} refused`);
+      }
+      await proxy.send(toolCallLine(id, "fine", {}));
+      assert((await answerTo(proxy, id++)).result);
+      assertEquals([...backend.ran.keys()], ["fine"], "nothing else ran at the backend");
+    },
+  );
+  for (const line of out.stderr.trimEnd().split("\n")) {
+    assertMatch(
+      line,
+      /^aws-mcp-proxy (ERROR|WARN|INFO|DEBUG) /,
+      "every stderr line is the proxy's",
+    );
+  }
+});

@@ -129,3 +129,33 @@ Deno.test("hidesEverything speaks only when no tool is left, naming both ways ou
     "every one of the server's 4 tools is hidden by --include-tool / --exclude-tool",
   );
 });
+
+Deno.test("globs match the whole name, Unicode-aware: line terminators and emoji are characters like any other", () => {
+  const named = (name: string): Tool => ({
+    name,
+    inputSchema: schema,
+    annotations: { readOnlyHint: true },
+  });
+  const tools = [named("drop_\u{1F4A5}"), named("drop_x"), named("ok")];
+  const policy = compileToolPolicy({
+    allowWrite: true,
+    exclude: ["drop_*", "x?y"],
+    allow: [],
+  });
+  assertEquals(filterTools(tools, policy).visible.map((t) => t.name), ["ok"]);
+  const single = compileToolPolicy({ allowWrite: true, exclude: ["drop_?"] });
+  assertEquals(judgeToolCall("drop_\u{1F4A5}", named("drop_\u{1F4A5}"), single).allowed, false);
+  const star = compileToolPolicy({ allowWrite: true, include: ["safe*"] });
+  assertEquals(judgeToolCall("safe", named("safe"), star).allowed, true);
+});
+
+Deno.test("a tool whose name holds a control character or line separator is hidden and refused under any flags", () => {
+  const policy = compileToolPolicy({ allowWrite: true, allow: ["*"] });
+  for (const name of ["a\nb", "a\u2028b", "a\u0000", "tab\there", "del\u007f"]) {
+    const tool: Tool = { name, inputSchema: schema, annotations: { readOnlyHint: true } };
+    const { visible, hidden } = filterTools([tool], policy);
+    assertEquals([visible.length, hidden[0]?.reason], [0, "its name holds control characters"]);
+    const verdict = judgeToolCall(name, undefined, policy);
+    assertEquals(verdict.allowed, false, `${JSON.stringify(name)} refused though not listed`);
+  }
+});

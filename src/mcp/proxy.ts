@@ -20,6 +20,7 @@ import {
   isResponse,
 } from "../jsonrpc/message_kind.ts";
 import { fromUpstream, isEscaped, toUpstream } from "../jsonrpc/request_ids.ts";
+import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
 import { describeError, type Logger } from "../log.ts";
 import type { RemoteTransport } from "../transport/http/renewing_remote.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
@@ -179,6 +180,8 @@ export class McpProxy {
       }
       return;
     }
+    const imitated = "method" in message ? imitatedMethod(message.method) : undefined;
+    if (imitated !== undefined) return this.#refuseLookAlike(message, imitated);
     if (this.#held) {
       // The backend session starts with the initialize answer; nothing may overtake it.
       if (this.#held.length < MAX_WAITING) this.#held.push(message);
@@ -235,6 +238,17 @@ export class McpProxy {
           }`,
         ),
     );
+  }
+
+  /** Refuses a method that would pass for `imitated` with a lenient server; see look_alikes.ts. */
+  #refuseLookAlike(message: JSONRPCMessage, imitated: string): void {
+    const method = JSON.stringify("method" in message ? message.method : "");
+    const text = `Method not found: ${method} is not ${imitated} (JSON-RPC method names are ` +
+      "exact), and the proxy does not forward a name that differs from it only in case or spaces";
+    this.#log.warn(`refused ${method}: it differs from ${imitated} only in case or spaces`);
+    if (isRequest(message)) {
+      void this.#o.local.send(errorReply(message.id, ErrorCode.MethodNotFound, text));
+    }
   }
 
   /** Sends a client's request on, once it has a place with the server. */

@@ -56,10 +56,21 @@ export type CallVerdict = { allowed: true; tool: Tool | undefined } | {
   message: string;
 };
 
+/**
+ * A glob as a regular expression over the whole name: `*` any run of
+ * characters and `?` one character, line terminators and characters outside
+ * the BMP (an emoji) included, as a person reading the glob expects.
+ */
 function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`);
+  return new RegExp(`^${body}$`, "su");
 }
+
+/** Control characters and line separators, which no tool name needs and a log or a UI would mangle. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+/** The reason given for a tool whose name holds control characters; no flag exposes it. */
+export const CONTROL_IN_NAME = "its name holds control characters";
 
 /**
  * Compiles the tool policy once, so the per-message checks only match.
@@ -94,6 +105,7 @@ export function allowsEverything(policy: ToolPolicy): boolean {
 
 /** Why `tool` is hidden under `policy`, or `undefined` when it is exposed. */
 export function hiddenReason(tool: Tool, policy: ToolPolicy): string | undefined {
+  if (CONTROL.test(tool.name)) return CONTROL_IN_NAME;
   const trusted = policy.allowWrite || policy.allow.some(([, re]) => re.test(tool.name));
   if (!trusted) {
     const hint = tool.annotations?.readOnlyHint;
@@ -137,6 +149,7 @@ export function isReadOnlyReason(reason: string): boolean {
 }
 
 function remedy(name: string, reason: string): string {
+  if (reason === CONTROL_IN_NAME) return "no flag exposes such a tool";
   if (isReadOnlyReason(reason)) {
     return `start the proxy with --allow-tool ${name} to trust this tool, or --allow-write to allow every tool`;
   }
@@ -153,6 +166,12 @@ export function judgeToolCall(
   tool: Tool | undefined,
   policy: ToolPolicy,
 ): CallVerdict {
+  if (CONTROL.test(name)) {
+    return {
+      allowed: false,
+      message: `Tool ${JSON.stringify(name)} is refused by the proxy: ${CONTROL_IN_NAME}`,
+    };
+  }
   if (!tool) {
     if (allowsEverything(policy)) return { allowed: true, tool };
     return {

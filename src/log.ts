@@ -70,7 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /** Control characters and line separators: what could split a log line or fake one. */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROLS = /[\p{Cc}\u2028\u2029]/gu;
 
 /**
  * `text` with every control character and line separator written as a `\u`

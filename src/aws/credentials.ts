@@ -11,6 +11,7 @@ import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { processCredentialSource } from "./process_credentials.ts";
 import type { Logger } from "../log.ts";
 import type { Redactor } from "../redactor.ts";
+import { shellQuote } from "../shell_quote.ts";
 
 /** A set of AWS credentials. */
 export interface AwsCredentials {
@@ -55,7 +56,7 @@ export interface CredentialSourceOptions {
 export function explainCredentialError(error: unknown, profile: string | undefined): string {
   const detail = error instanceof Error ? error.message : String(error);
   const who = profile ? `profile "${profile}"` : "the default credential chain";
-  const fix = profile ? ` --profile ${profile}` : "";
+  const fix = profile ? ` --profile ${shellQuote(profile)}` : "";
   if (/requires? (\w+ )?access|NotCapable/i.test(detail)) {
     return `Cannot read AWS credentials for ${who}: ${detail}`;
   }

@@ -22,6 +22,7 @@ import {
   missingPermissions,
   type PermissionQuery,
 } from "./permissions.ts";
+import { shellQuote } from "../shell_quote.ts";
 
 /** What start-up learned, when it may go on. */
 export interface Preflight {
@@ -78,7 +79,9 @@ export async function inspectCredentials(
     throw new PreflightError(
       `AWS profile "${profile}" is not in ${paths.config} or ${paths.credentials}${
         near ? `; did you mean "${near}"?` : "."
-      } Create it with aws configure --profile ${profile} (or aws configure sso), or list them with aws configure list-profiles`,
+      } Create it with aws configure --profile ${
+        shellQuote(profile)
+      } (or aws configure sso), or list them with aws configure list-profiles`,
     );
   }
   return { files, needs: credentialNeeds(profile, files, needsEnv()), paths };

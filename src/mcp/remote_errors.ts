@@ -13,6 +13,7 @@ import {
   MAX_DETAIL,
 } from "../aws/aws_error.ts";
 import { CONNECT_FAILURE } from "../retry_policy.ts";
+import { shellQuote } from "../shell_quote.ts";
 
 /** What the scope and credentials were, to name in messages. */
 export interface ErrorContext {
@@ -39,7 +40,7 @@ export interface RemoteFailure {
 /** The message for an AWS authentication failure; `aws` is ": <the AWS message>" or empty. */
 function authMessage(kind: AuthFailure, status: number, aws: string, ctx: ErrorContext): string {
   const who = ctx.profile ? `profile "${ctx.profile}"` : "the default credential chain";
-  const profile = ctx.profile ? ` --profile ${ctx.profile}` : "";
+  const profile = ctx.profile ? ` --profile ${shellQuote(ctx.profile)}` : "";
   switch (kind) {
     case "scope":
       return `AWS rejected the signature scope (signed for service "${ctx.service}" in "${ctx.region}")${aws}. Pass the right --service or --region`;
@@ -80,6 +81,13 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
       message: `The endpoint answered HTTP 404 (not found)${aws}. Check the URL${hint}`,
     };
   }
+  if (status === 431) {
+    return {
+      status,
+      message:
+        `The endpoint refused the request's headers as too large (HTTP 431)${aws}. Shorten or drop --header values`,
+    };
+  }
   if (status === 429) {
     return {
       status,
@@ -108,8 +116,10 @@ export function classifyRemoteError(error: unknown, ctx: ErrorContext): RemoteFa
   }
   if (error instanceof SdkHttpError && error.status >= 100) {
     // "Error POSTing to endpoint: <the body, or the redirect not followed>"
+    // "Error POSTing to endpoint: <the body, or the redirect not followed>"; a body it could not
+    // read (or none) it writes as "null", which says nothing.
     const body = error.message.replace(/^[^:]*: ?/, "");
-    return fromHttp(error.status, awsErrorMessage(body), ctx);
+    return fromHttp(error.status, body === "null" ? "" : awsErrorMessage(body), ctx);
   }
   const cause = error instanceof Error && error.cause instanceof Error
     ? `: ${error.cause.message}`

@@ -5,7 +5,9 @@
  * scrubbed by a {@linkcode Redactor} (signatures, credential ids, tokens,
  * authorization values, and the secrets in use by value) before they are
  * written, as a last line of defence: callers must still never pass secrets in.
- * Control characters are escaped, so every call writes exactly one line.
+ * Control characters are escaped, so every call writes exactly one line, and
+ * a line is cut after 4,000 characters (once redacted, so no cut hides a
+ * secret's ends from the redactor).
  *
  * @module
  */
@@ -58,7 +60,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const emit = (at: LogLevel, message: string): void => {
     if (LOG_LEVELS.indexOf(at) > threshold) return;
-    write(`aws-mcp-proxy ${at.toUpperCase()} ${escapeControls(redactor.redact(message))}\n`);
+    write(
+      `aws-mcp-proxy ${at.toUpperCase()} ${capped(escapeControls(redactor.redact(message)))}\n`,
+    );
   };
   return {
     level,
@@ -67,6 +71,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (message) => emit("info", message),
     debug: (message) => emit("debug", message),
   };
+}
+
+/** The longest log line written: text from outside (a server's error body) is cut there. */
+const MAX_LINE_CHARS = 4000;
+
+function capped(text: string): string {
+  if (text.length <= MAX_LINE_CHARS) return text;
+  return `${text.slice(0, MAX_LINE_CHARS)}… (${text.length - MAX_LINE_CHARS} more characters)`;
 }
 
 /** Control characters and line separators: what could split a log line or fake one. */

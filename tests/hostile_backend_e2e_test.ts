@@ -201,3 +201,56 @@ Deno.test("look-alike methods, names with line terminators or emoji, and log inj
     );
   }
 });
+
+Deno.test("a session token a server echoes back, in any shape or split across events, reaches neither the log nor the client", async () => {
+  const token = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN0123456789/abcdefghijklmnop+qrstuvwxyz==";
+  const half = Math.floor(token.length / 2);
+  const escaped = [...token].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const tools = [{ name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  const backend = startHostileBackend({
+    tools,
+    respond: (message, request) => {
+      if (message.method !== "tools/call") return undefined;
+      const seen = request.headers.get("x-amz-security-token") ?? "";
+      const name = (message.params as { name: string }).name;
+      if (name === "forbidden") {
+        const body = `{"message":"denied: ${seen.toLowerCase()} ${btoa(`t=${seen}`)} ${
+          escaped.join("")
+        }"}`;
+        return new Response(body, { status: 403 });
+      }
+      const events = `data: {"broken ${seen.slice(0, half)}\n\ndata: ${seen.slice(half)} x}\n\n` +
+        `data: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { content: [] } })}\n\n`;
+      return new Response(events, { headers: { "content-type": "text/event-stream" } });
+    },
+  });
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(
+    backend.url,
+    home.home,
+    [...BACKEND_SCOPE, "--allow-write", "--log-level", "debug", "--retries", "0"],
+    { AWS_SESSION_TOKEN: token },
+  );
+  let client = "";
+  try {
+    await proxy.send(initializeLine(0));
+    await proxy.next();
+    await proxy.send(INITIALIZED_LINE);
+    await proxy.send(toolCallLine(1, "forbidden", {}));
+    client += await proxy.nextLine();
+    await proxy.send(toolCallLine(2, "split", {}));
+    client += await proxy.nextLine();
+  } finally {
+    const out = await proxy.finish();
+    await home.remove();
+    await backend.close();
+    const seen = `${client}\n${out.stdout}\n${out.stderr}`;
+    assertMatch(client, /denied/, "the server's message still reaches the client");
+    for (let at = 0; at + 16 <= token.length; at += 8) {
+      const piece = token.slice(at, at + 16);
+      assert(!seen.toLowerCase().includes(piece.toLowerCase()), `piece ${piece} leaked:\n${seen}`);
+    }
+    assert(!seen.includes(btoa(`t=${token}`).slice(8, 40)), "Base64 form leaked");
+    assert(!seen.includes(escaped.slice(4, 12).join("")), "escaped form leaked");
+  }
+});

@@ -28,3 +28,48 @@ Deno.test("signatures, authorization and token values are removed by pattern, wh
     assert(!out.includes(secret), `${secret} removed from: ${out}`);
   }
 });
+
+Deno.test("a remembered secret is removed in every shape a server can echo it in", () => {
+  const redactor = new Redactor();
+  redactor.remember(TOKEN, SECRET);
+  const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .join("");
+  const shapes = [
+    TOKEN.toLowerCase(),
+    TOKEN.toUpperCase(),
+    escaped,
+    JSON.stringify(TOKEN).slice(1, -1).replaceAll("/", "\\/"),
+    encodeURIComponent(TOKEN).toLowerCase(),
+    btoa(TOKEN),
+    btoa(`x-amz-token ${TOKEN} end`),
+    btoa(`xy${TOKEN}`).replaceAll("+", "-").replaceAll("/", "_"),
+    btoa(`z${SECRET}`),
+  ];
+  for (const shape of shapes) {
+    const out = redactor.redact(`echo ${shape} done`);
+    assert(out.includes("[redacted]"), `${shape} → ${out}`);
+    for (let at = 0; at + 16 <= TOKEN.length; at += 4) {
+      assert(!out.toLowerCase().includes(TOKEN.slice(at, at + 16).toLowerCase()), out);
+    }
+  }
+});
+
+Deno.test("a secret split across two log lines leaves no usable piece in either", () => {
+  const redactor = new Redactor();
+  redactor.remember(TOKEN);
+  const half = Math.floor(TOKEN.length / 2);
+  const first = redactor.redact(`chunk 1: ...${TOKEN.slice(0, half)}`);
+  const second = redactor.redact(`${TOKEN.slice(half)}... chunk 2`);
+  assertEquals(first, "chunk 1: ...[redacted]");
+  assertEquals(second, "[redacted]... chunk 2");
+  assertEquals(
+    redactor.redact("ordinary words of a log line, sixteen+ chars"),
+    "ordinary words of a log line, sixteen+ chars",
+  );
+});
+
+Deno.test("a bare 64-digit hex signature is removed; shorter hex is not", () => {
+  const signature = "a".repeat(32) + "0123456789abcdef0123456789ABCDEF";
+  assertEquals(new Redactor().redact(`sig ${signature}.`), "sig [redacted].");
+  assertEquals(new Redactor().redact("id 0123456789abcdef"), "id 0123456789abcdef");
+});

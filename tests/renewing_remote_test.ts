@@ -157,7 +157,7 @@ Deno.test("requests that find the session gone renew it once, with the client's 
     "method" in r.message ? r.message.method : "response"
   );
   assertEquals(onNewSession.slice(0, 1), ["notifications/initialized"]);
-  assertMatch(lines.join("\n"), /the server ended session s1; starting a new one/);
+  assertMatch(lines.join("\n"), /the server ended the session; starting a new one/);
 });
 
 Deno.test("a renewal that fails fails the request; the next request renews again", async () => {

@@ -227,7 +227,7 @@ for (const status of [404, 400] as const) {
         afterRenewal.some((r) => r.rpc.includes("notifications/initialized")),
         "notifications/initialized was sent again",
       );
-      assertMatch(run.stderr(), /the server ended session .*; starting a new one/);
+      assertMatch(run.stderr(), /the server ended the session; starting a new one/);
       assertEquals(backend.openSessions, 1);
     }, { backend: { unknownSessionStatus: status } });
   });

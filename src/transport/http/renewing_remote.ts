@@ -278,7 +278,8 @@ export class RenewingRemote implements RemoteTransport {
     const params = this.#initializeParams;
     if (params === undefined) throw new Error("the session ended before the client initialized");
     const log = this.#options.logger;
-    log.info(`the server ended session ${stale.sessionId ?? "?"}; starting a new one`);
+    // Session ids are bearer values: never logged.
+    log.info("the server ended the session; starting a new one");
     const fresh = this.#wire(this.#options.open());
     await fresh.start();
     const id = ownId(`renew-${++this.#renewals}`);
@@ -308,7 +309,7 @@ export class RenewingRemote implements RemoteTransport {
       this.#renewAnswer = undefined;
     }
     this.#current = fresh;
-    log.info(`new session ${fresh.sessionId ?? "(none)"} started`);
+    log.info("new session started");
     // The old session is gone on the server; closing only stops its streams and timers.
     await stale.close().catch(() => {});
     this.#inFlight.recover(async (request) => {

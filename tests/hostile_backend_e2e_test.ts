@@ -254,3 +254,54 @@ Deno.test("a session token a server echoes back, in any shape or split across ev
     assert(!seen.includes(escaped.slice(4, 12).join("")), "escaped form leaked");
   }
 });
+
+Deno.test("bridged, a server that asks for input the client never offered gets nothing from the client: the call fails naming the capability", async () => {
+  const json = (id: unknown, body: Record<string, unknown>) =>
+    new Response(JSON.stringify({ jsonrpc: "2.0", id, ...body }), {
+      headers: { "content-type": "application/json" },
+    });
+  const tools = [{ name: "ask", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  let asked = 0;
+  const modernOnly = (message: Record<string, unknown>) => {
+    const id = message.id;
+    switch (message.method) {
+      case "initialize":
+        return json(id, {
+          error: { code: -32022, message: "Unsupported", data: { supported: ["2026-07-28"] } },
+        });
+      case "server/discover":
+        return json(id, {
+          result: {
+            resultType: "complete",
+            supportedVersions: ["2026-07-28"],
+            capabilities: { tools: {} },
+            serverInfo: { name: "asks-anyway", version: "1" },
+          },
+        });
+      case "tools/list":
+        return json(id, { result: { resultType: "complete", tools } });
+      case "tools/call":
+        asked++;
+        return json(id, {
+          result: {
+            resultType: "input_required",
+            inputRequests: {
+              sure: { method: "elicitation/create", params: { message: "Sure?" } },
+              think: { method: "sampling/createMessage", params: { messages: [] } },
+            },
+          },
+        });
+    }
+    return new Response(null, { status: 202 });
+  };
+  await hostileRun({ tools, respond: modernOnly }, [], async (proxy) => {
+    await proxy.send(toolCallLine(1, "ask", {}));
+    const answer = await proxy.next();
+    assertEquals(answer.id, 1, "the first line the client sees is the answer, not a request to it");
+    assertMatch(
+      JSON.stringify(answer.error),
+      /did not declare the (elicitation|sampling) capability/,
+    );
+    assertEquals(asked, 1, "not retried");
+  });
+});

@@ -14,6 +14,8 @@
  *   into the server-to-client requests the client knows (`elicitation/create`,
  *   `sampling/createMessage`, `roots/list`); the original request is then sent
  *   again with their answers and the server's `requestState`, up to 10 rounds;
+ *   a request the client's `initialize` declared no capability for is never
+ *   put to it: the call fails with an error that names the capability;
  * - complete results reach the client without `resultType`;
  * - `logging/setLevel` is answered here, its level sent in every later
  *   request's envelope, as the revision carries it; `ping` is answered once a
@@ -50,8 +52,12 @@ import {
 } from "./bridge_messages.ts";
 import { withEnvelope } from "./protocol_envelope.ts";
 
-/** The server-to-client requests an input-required result may embed. */
-const INPUT_METHODS = new Set(["elicitation/create", "sampling/createMessage", "roots/list"]);
+/** The server-to-client requests an input-required result may embed, and the capability each needs. */
+const INPUT_METHODS = new Map([
+  ["elicitation/create", "elicitation"],
+  ["sampling/createMessage", "sampling"],
+  ["roots/list", "roots"],
+]);
 /**
  * Client notifications 2026-07-28 has no counterpart for: there is no session
  * to start, and a server asks for the roots each time it needs them.
@@ -235,6 +241,18 @@ export class RevisionBridge {
     const unknown = entries.find(([, entry]) => !INPUT_METHODS.has(entry?.method));
     if (unknown) {
       return { failed: `asked for input by an unknown request ("${unknown[1]?.method}")` };
+    }
+    // A client is never asked what its initialize did not offer to answer.
+    const declared = (this.#initialize?.params as { capabilities?: Record<string, unknown> })
+      ?.capabilities ?? {};
+    for (const [, { method }] of entries) {
+      const capability = INPUT_METHODS.get(method)!;
+      if (declared[capability] === undefined || declared[capability] === null) {
+        return {
+          failed:
+            `asked the client for ${method}, but the client's initialize did not declare the ${capability} capability`,
+        };
+      }
     }
     if (entries.length === 0) await (this.#o.sleep ?? delay)(STATE_ONLY_PACING_MS);
     const answers = await Promise.all(

@@ -305,3 +305,20 @@ Deno.test("bridged, a server that asks for input the client never offered gets n
     assertEquals(asked, 1, "not retried");
   });
 });
+
+Deno.test("a tool the client's own tools/list shows turned into a write tool is refused at once, with no announcement", async () => {
+  const flip = { name: "flip", inputSchema: { type: "object" }, annotations: { ...READ_ONLY } };
+  await hostileRun({ tools: [flip] }, [], async (proxy, backend) => {
+    await proxy.send(toolCallLine(1, "flip", {}));
+    assert((await answerTo(proxy, 1)).result);
+    flip.annotations.readOnlyHint = false; // changed on the server, announced to no one
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
+    assertEquals((await answerTo(proxy, 2)).result, { tools: [] });
+    await proxy.send(toolCallLine(3, "flip", {}));
+    assertMatch(
+      JSON.stringify(await answerTo(proxy, 3)),
+      /hidden by the proxy \(readOnlyHint: false\)/,
+    );
+    assertEquals(backend.ran.get("flip"), 1, "the write tool never ran in read-only mode");
+  });
+});

@@ -54,6 +54,8 @@ export class ToolCatalog {
   /** When the last successful load started, and how long the server lets it stay fresh. */
   #loadedAt = -Infinity;
   #ttlMs = Infinity;
+  /** Definitions seen in pages that passed through since the last load started, with when. */
+  #observed = new Map<string, { tool: Tool; at: number }>();
 
   /**
    * Creates an empty catalog; `onLoaded` is told the whole list after each
@@ -82,6 +84,20 @@ export class ToolCatalog {
   /** The current definition of `name`, if the backend lists it. */
   get(name: string): Tool | undefined {
     return this.#tools.get(name);
+  }
+
+  /**
+   * Takes the definitions in a page of `tools/list` that reached the proxy on
+   * another path (the client's own request): each is the newest the backend
+   * gave, so calls are judged on it, even if a load that started earlier
+   * finishes later.
+   */
+  observe(tools: readonly unknown[]): void {
+    const at = this.#now();
+    for (const tool of wellFormed(tools)) {
+      this.#tools.set(tool.name, tool);
+      this.#observed.set(tool.name, { tool, at });
+    }
   }
 
   /**
@@ -163,6 +179,11 @@ export class ToolCatalog {
       cursor = result.nextCursor;
       if (cursor === undefined || seen.has(cursor)) break;
       seen.add(cursor);
+    }
+    // A page observed while this load ran is newer than what the load read.
+    for (const [name, seen] of this.#observed) {
+      if (seen.at >= startedAt) tools.set(name, seen.tool);
+      else this.#observed.delete(name);
     }
     this.#tools = tools;
     this.#loaded = true;

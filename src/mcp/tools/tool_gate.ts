@@ -114,12 +114,14 @@ export class ToolGate {
   }
 
   /**
-   * The tools the client may see, of one page of `tools/list`: those the
-   * policy exposes, less those whose `x-mcp-header` declarations are invalid
+   * The tools the client may see, of one page of `tools/list` (which also
+   * updates the definitions calls are judged on): those the policy exposes, less those whose `x-mcp-header` declarations are invalid
    * (an HTTP client must leave them out, and the proxy is the HTTP client).
    */
   filterList(result: ListToolsResult): ListToolsResult {
     const offered: unknown[] = Array.isArray(result.tools) ? result.tools : [];
+    // Every list the proxy sees is the backend's newest word on those tools.
+    this.#catalog.observe(offered);
     const tools = wellFormed(offered);
     const { visible, hidden } = filterTools(tools, this.#options.policy);
     const valid = visible.filter((tool) => this.#scan(tool).valid);

@@ -60,7 +60,7 @@ function shapesOf(form: string): RegExp {
   let source = "";
   for (const char of form) {
     const code = char.codePointAt(0)!;
-    const shapes = [char.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")];
+    const shapes = [char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")];
     if (code <= 0xffff) shapes.push(`\\\\u${code.toString(16).padStart(4, "0")}`);
     if (code < 0x80) shapes.push(`%${code.toString(16).padStart(2, "0")}`);
     if (char === "/") shapes.push("\\\\\\/");

@@ -22,6 +22,7 @@ import {
   toolCallLine,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
+import { waitFor } from "./fixtures/proxy_run.ts";
 
 const READ_ONLY = { readOnlyHint: true };
 
@@ -320,5 +321,38 @@ Deno.test("a tool the client's own tools/list shows turned into a write tool is 
       /hidden by the proxy \(readOnlyHint: false\)/,
     );
     assertEquals(backend.ran.get("flip"), 1, "the write tool never ran in read-only mode");
+  });
+});
+
+Deno.test("in a session, a request that times out or is cancelled has its stream closed, though the server ignores the cancel", async () => {
+  const tools = [{ name: "hang", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  let open = 0;
+  // Each call gets an event stream that stays open and never answers: the server ignores cancels.
+  const respond = (message: Record<string, unknown>) => {
+    if (message.method !== "tools/call") return undefined;
+    open++;
+    const body = new ReadableStream({
+      start: (controller) => controller.enqueue(new TextEncoder().encode(": open\n\n")),
+      cancel: () => void open--,
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  };
+  await hostileRun({ tools, respond }, ["--timeout", "1"], async (proxy, backend) => {
+    for (let id = 1; id <= 4; id++) await proxy.send(toolCallLine(id, "hang", {}));
+    await waitFor(() => open === 4);
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId: 4, reason: "user" },
+    }));
+    await waitFor(() => open === 3, 900);
+    for (let id = 1; id <= 3; id++) {
+      assertMatch(
+        JSON.stringify(await answerTo(proxy, id)),
+        /did not answer tools\/call within 1 s/,
+      );
+    }
+    await waitFor(() => open === 0, 2000);
+    assertEquals(backend.methods.filter((m) => m === "notifications/cancelled").length, 4);
   });
 });

@@ -73,3 +73,10 @@ Deno.test("a bare 64-digit hex signature is removed; shorter hex is not", () => 
   assertEquals(new Redactor().redact(`sig ${signature}.`), "sig [redacted].");
   assertEquals(new Redactor().redact("id 0123456789abcdef"), "id 0123456789abcdef");
 });
+
+Deno.test("every character a secret can hold makes a valid pattern", () => {
+  const redactor = new Redactor();
+  const odd = "a-b/c.d*e+f?g^h$i{j}k(l)m|n[o]p\\q-r_s~t=u 'v\"w`x";
+  redactor.remember(odd);
+  assertEquals(redactor.redact(`x ${odd} y`), "x [redacted] y");
+});

@@ -246,11 +246,15 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   assertEquals(sent.length, 1);
 });
 
-Deno.test("with a session, requests carry no stream signal: cancellation goes by notification", async () => {
+Deno.test("with a session too, abandoning a request closes its stream", async () => {
   const backend = new FakeBackend();
   let transport: FakeTransport | undefined;
   backend.open = () => (transport = new FakeTransport(backend));
-  const { request } = await connected(backend);
-  await request(1, "ping");
-  assertEquals(transport!.signals.get(1), undefined);
+  const { remote } = await connected(backend);
+  backend.hold = true;
+  await remote.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow" } });
+  const signal = transport!.signals.get(1);
+  assertEquals(signal?.aborted, false);
+  remote.abandon(1);
+  assertEquals(signal?.aborted, true);
 });

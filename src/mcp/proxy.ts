@@ -218,9 +218,13 @@ export class McpProxy {
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) {
       const upstream = toUpstream(cancelled);
+      const sent = !this.#o.requests.isWaiting(upstream);
       this.#o.requests.take(upstream);
       this.#o.bridge.done(upstream);
-      if (this.#o.own.stateless) return this.#o.remote.abandon(upstream);
+      if (!sent) return; // it never left: nothing to cancel upstream
+      // Its stream closes either way: a server that ignores the cancel keeps no connection.
+      this.#o.remote.abandon(upstream);
+      if (this.#o.own.stateless) return;
       if (upstream !== cancelled && isNotification(message)) {
         message = { ...message, params: { ...message.params, requestId: upstream } };
       }
@@ -290,8 +294,10 @@ export class McpProxy {
     const sent = !this.#o.requests.isWaiting(request.id);
     this.#answer(request.id, timeoutReply(request, seconds));
     if (!sent) return;
-    // A stateless exchange cancels by closing the request's stream; a session, by notification.
-    if (this.#o.own.stateless) return this.#o.remote.abandon(request.id);
+    // A stateless exchange cancels by closing the request's stream; a session, by notification,
+    // and the stream closes too, so a server that ignores the cancel keeps no connection.
+    this.#o.remote.abandon(request.id);
+    if (this.#o.own.stateless) return;
     void this.#o.remote.send({
       jsonrpc: "2.0",
       method: "notifications/cancelled",

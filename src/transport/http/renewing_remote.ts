@@ -135,12 +135,10 @@ export class RenewingRemote implements RemoteTransport {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
       this.#inFlight.add(message);
-      // Only a stateless exchange cancels by closing a stream; a session spares the cost.
-      if (this.#current.sessionId === undefined) {
-        const stream = new AbortController();
-        this.#streams.set(message.id, stream);
-        options = { ...options, requestSignal: stream.signal };
-      }
+      // Closed when the request is abandoned (cancelled, or timed out in the proxy).
+      const stream = new AbortController();
+      this.#streams.set(message.id, stream);
+      options = { ...options, requestSignal: stream.signal };
     }
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) this.#forget(cancelled);

@@ -34,7 +34,7 @@ import {
   PreflightError,
   sharedFilePaths,
 } from "./src/cli/preflight.ts";
-import { denoPermissionQuery, missingPermissions } from "./src/cli/permissions.ts";
+import { denoPermissionQuery, missingPermissions, readGrant } from "./src/cli/permissions.ts";
 import { renderClientConfig } from "./src/cli/print_config.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
@@ -224,16 +224,28 @@ async function printConfig(
   if (options.profile && !flags.some((f) => f === "--profile" || f.startsWith("--profile="))) {
     flags = [...flags, "--profile", options.profile];
   }
-  const folder = (path: string) => path.replace(/[/\\][^/\\]*$/, "");
-  return renderClientConfig({
-    client,
-    specifier: `jsr:${denoJson.name}`,
-    endpoint: options.endpoint,
-    flags,
-    hosts: [options.endpoint.host, ...needs.hosts],
-    reads: [...new Set([folder(paths.config), folder(paths.credentials), ...needs.files])],
-    programs: needs.programs,
-  });
+  const reads = [readGrant(paths.config), readGrant(paths.credentials), ...needs.files];
+  return asPreflight(() =>
+    renderClientConfig({
+      client,
+      specifier: `jsr:${denoJson.name}`,
+      endpoint: options.endpoint,
+      flags,
+      hosts: [options.endpoint.host, ...needs.hosts],
+      reads: [...new Set(reads)],
+      programs: needs.programs,
+    })
+  );
+}
+
+/** Runs `fn`, turning a path no permission flag can name into a {@linkcode PreflightError}. */
+function asPreflight<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof RangeError) throw new PreflightError(error.message);
+    throw error;
+  }
 }
 
 /** Runs the CLI with `args` and returns the exit code. */

@@ -301,3 +301,31 @@ Deno.test("--print-config prints a client configuration whose permissions are ex
     await home.remove();
   }
 });
+
+Deno.test("--print-config refuses a shared file whose path holds a comma, instead of printing a flag that grants more", async () => {
+  const home = await makeAwsHome();
+  const odd = `${home.home}/team,etc`;
+  await Deno.mkdir(odd);
+  await Deno.writeTextFile(`${odd}/config`, "[default]\nregion = us-east-1\n");
+  try {
+    const printed = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-read",
+        `--allow-env=${ENV_PERMISSION}`,
+        `${REPO_ROOT}mod.ts`,
+        "--print-config",
+        "https://aws-mcp.us-east-1.api.aws/mcp",
+      ],
+      env: { ...proxyEnv(home.home), AWS_CONFIG_FILE: `${odd}/config` },
+      clearEnv: true,
+    }).output();
+    const stderr = new TextDecoder().decode(printed.stderr);
+    assertEquals(printed.code, 2, stderr);
+    assertEquals(new TextDecoder().decode(printed.stdout), "", "no configuration printed");
+    assertMatch(stderr, /splits permission lists on commas/);
+  } finally {
+    await home.remove();
+  }
+});

@@ -37,6 +37,43 @@ export function permissionFlags(host: string, awsDir = "$HOME/.aws"): string[] {
   return [`--allow-net=${host}`, `--allow-read=${awsDir}`, `--allow-env=${ENV_PERMISSION}`];
 }
 
+/**
+ * What to grant for reading `path`, a shared AWS file: its `.aws` folder
+ * (which also holds the SSO cache) when it is there, else the file alone,
+ * never a folder such as `/etc` that happens to hold it.
+ */
+export function readGrant(path: string): string {
+  const folder = path.replace(/[/\\][^/\\]*$/, "");
+  return /[/\\]\.aws$/.test(folder) || folder === "$HOME/.aws" ? folder : path;
+}
+
+/**
+ * The `--allow-KIND=` flag that grants `values`. Deno splits permission lists
+ * on commas, so a value holding one cannot be named at all (its pieces would
+ * grant other paths, a parent folder, or `/`): then a `RangeError` says so,
+ * and no flag is made.
+ */
+export function allowFlag(kind: "net" | "read" | "run", values: readonly string[]): string {
+  const split = values.find((value) => value.includes(","));
+  if (split !== undefined) {
+    throw new RangeError(
+      `Deno cannot grant --allow-${kind} for ${
+        JSON.stringify(split)
+      }: it splits permission lists on commas, so a path holding one would grant other paths instead. Move or link it to a path without a comma`,
+    );
+  }
+  return `--allow-${kind}=${values.join(",")}`;
+}
+
+/** {@linkcode allowFlag}, or its refusal as one line of advice. */
+function allowAdvice(kind: "net" | "read" | "run", values: readonly string[]): string {
+  try {
+    return allowFlag(kind, values);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Answers whether a permission is granted, without prompting. */
 export type PermissionQuery = (descriptor: Deno.PermissionDescriptor) => Deno.PermissionState;
 
@@ -65,8 +102,11 @@ export function missingPermissions(needs: PermissionNeeds, query: PermissionQuer
     ? query({ name: "read" }) === "granted"
     : !needs.configFile || query({ name: "read", path: needs.configFile }) === "granted";
   if (needs.configFile && !readable) {
-    const dir = needs.configFile.replace(/[/\\][^/\\]*$/, "");
-    missing.push(`--allow-read=${dir} (the AWS config and credentials files)`);
+    missing.push(
+      `${
+        allowAdvice("read", [readGrant(needs.configFile)])
+      } (the AWS config and credentials files)`,
+    );
   }
   return missing;
 }
@@ -88,10 +128,10 @@ export function missingForCredentials(
   const hosts = needs.hosts.filter((host) => query({ name: "net", host }) !== "granted");
   if (hosts.length > 0) missing.push(`--allow-net=${hosts.join(",")}`);
   const files = needs.files.filter((path) => query({ name: "read", path }) !== "granted");
-  if (files.length > 0) missing.push(`--allow-read=${files.join(",")}`);
+  if (files.length > 0) missing.push(allowAdvice("read", files));
   const programs = needs.programs.filter((command) =>
     query({ name: "run", command }) !== "granted"
   );
-  if (programs.length > 0) missing.push(`--allow-run=${programs.join(",")}`);
+  if (programs.length > 0) missing.push(allowAdvice("run", programs));
   return missing;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ConfigClient } from "./args.ts";
-import { ENV_PERMISSION, V8_FLAGS } from "./permissions.ts";
+import { allowFlag, ENV_PERMISSION, V8_FLAGS } from "./permissions.ts";
 
 /**
  * glibc malloc settings that return freed memory sooner: the proxy's RSS
@@ -48,7 +48,8 @@ function serverName(endpoint: URL): string {
 /**
  * The configuration as the client's JSON file holds it: `mcpServers` for
  * Claude Desktop (and Amazon Q CLI, Kiro and Cursor, which read the same
- * shape), `servers` with `type: "stdio"` for VS Code.
+ * shape), `servers` with `type: "stdio"` for VS Code. Throws a `RangeError`
+ * when a path to grant holds a comma, which no Deno permission flag can name.
  *
  * @example
  * ```ts
@@ -69,10 +70,10 @@ export function renderClientConfig(input: ConfigInput): string {
   const args = [
     "run",
     V8_FLAGS,
-    `--allow-net=${input.hosts.join(",")}`,
-    `--allow-read=${input.reads.join(",")}`,
+    allowFlag("net", input.hosts),
+    allowFlag("read", input.reads),
     `--allow-env=${ENV_PERMISSION}`,
-    ...(input.programs.length > 0 ? [`--allow-run=${input.programs.join(",")}`] : []),
+    ...(input.programs.length > 0 ? [allowFlag("run", input.programs)] : []),
     input.specifier,
     input.endpoint.href,
     ...input.flags,

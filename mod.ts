@@ -44,12 +44,10 @@ import { RequestTable } from "./src/mcp/request_table.ts";
 import { RevisionBridge } from "./src/mcp/revision_bridge.ts";
 import { ToolGate } from "./src/mcp/tools/tool_gate.ts";
 import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
-import { ResponseTap } from "./src/transport/http/response_tap.ts";
 import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
 import { DEFAULT_RETRY_POLICY, SSE_RECONNECTION } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/aws/signer.ts";
 import { StdioTransport } from "./src/transport/stdio/stdio_transport.ts";
-import { guardStreams } from "./src/transport/http/stream_guard.ts";
 import { compileToolPolicy } from "./src/mcp/tools/tool_filter.ts";
 
 /** The package version, as published. */
@@ -147,14 +145,11 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
       logger,
     },
   );
-  // A bridged answer is always read: it may ask for input, and loses its resultType.
-  const tap = new ResponseTap((id) => !bridge.active && requests.takesUnread(id));
-  // The guard below the tap: no line the tap or the SDK buffers grows past the limit.
-  const remoteFetch = tap.wrap(guardStreams(signedFetch));
   const remote = new RenewingRemote({
-    open: () =>
+    fetch: signedFetch,
+    open: (fetch) =>
       new StreamableHTTPClientTransport(options.endpoint, {
-        fetch: remoteFetch,
+        fetch,
         requestInit: { headers: options.headers },
         reconnectionOptions: SSE_RECONNECTION,
       }),
@@ -171,7 +166,6 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     own,
     gate,
     bridge,
-    tap,
     metadata,
     explain,
     logger,

@@ -170,20 +170,14 @@ export function sessionGone(error: unknown, hadSession: boolean): boolean {
 }
 
 /** What to do with a request whose event stream ended before its answer. */
-export type StreamEndAction = "wait" | "resend" | "fail";
+export type StreamEndAction = "resend" | "fail";
 
 /**
- * The request's stream ended without its answer: `wait` while the SDK
- * resumes a stream that had an event id, `resend` once a request safe to
- * run twice, and `fail` (answer the client now) otherwise, or after a line
- * over the size limit, which resuming would only bring again.
+ * The request's stream ended without its answer, and the SDK will not resume
+ * it (it had no event id, or the resumptions ran out): `resend` once a
+ * request safe to run twice, and `fail` (answer the client now) otherwise.
  */
-export function afterStreamEnd(
-  end: { resumable: boolean; overlong: boolean },
-  request: { resent: boolean; safe: boolean },
-): StreamEndAction {
-  if (end.overlong) return "fail";
-  if (end.resumable) return "wait";
+export function afterStreamEnd(request: { resent: boolean; safe: boolean }): StreamEndAction {
   return !request.resent && request.safe ? "resend" : "fail";
 }
 

@@ -356,3 +356,67 @@ Deno.test("in a session, a request that times out or is cancelled has its stream
     assertEquals(backend.methods.filter((m) => m === "notifications/cancelled").length, 4);
   });
 });
+
+Deno.test("what once were the proxy's own signals are only a server's messages now: passed on, never obeyed", async () => {
+  const tools = [{ name: "read", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  let calls = 0;
+  const respond = (message: Record<string, unknown>) => {
+    if (message.method !== "tools/call") return undefined;
+    calls++;
+    const id = message.id;
+    const fake = {
+      jsonrpc: "2.0",
+      method: "notifications/aws-mcp-proxy/stream-ended",
+      params: { request: id, resumable: false },
+    };
+    const answer = {
+      jsonrpc: "2.0",
+      id,
+      result: { content: [], _meta: { "aws-mcp-proxy/held": 1 } },
+    };
+    const events = `data: ${JSON.stringify(fake)}\n\ndata: ${JSON.stringify(answer)}\n\n`;
+    return new Response(events, { headers: { "content-type": "text/event-stream" } });
+  };
+  const out = await hostileRun({ tools, respond }, [], async (proxy) => {
+    await proxy.send(toolCallLine(1, "read", {}));
+    const first = await proxy.next();
+    assertEquals(first.method, "notifications/aws-mcp-proxy/stream-ended", "passed on as it came");
+    const answer = await proxy.next();
+    assertEquals(answer, {
+      jsonrpc: "2.0",
+      id: 1,
+      result: { content: [], _meta: { "aws-mcp-proxy/held": 1 } },
+    });
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" }));
+    assertEquals((await proxy.next()).id, 2, "nothing else was written in between");
+  });
+  assertEquals(calls, 1, "the read-only call was sent once");
+  assertEquals(out.stdout, "");
+});
+
+Deno.test("a malformed answer of any size is answered once, as an error, under its request's id", async () => {
+  const tools = [{ name: "write", inputSchema: { type: "object" } }];
+  const respond = (message: Record<string, unknown>) => {
+    if (message.method !== "tools/call") return undefined;
+    const name = (message.params as { name: string }).name;
+    const broken = `{"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":{"t":"${
+      "x".repeat(name === "big" ? 200_000 : 10)
+    }"`;
+    if (name === "json") {
+      return new Response(broken, { headers: { "content-type": "application/json" } });
+    }
+    return new Response(`data: ${broken}\n\n`, {
+      headers: { "content-type": "text/event-stream" },
+    });
+  };
+  const out = await hostileRun({ tools, respond }, ["--allow-write"], async (proxy) => {
+    for (const [id, name] of [[1, "small"], [2, "big"], [3, "json"]] as const) {
+      await proxy.send(toolCallLine(id, name, {}));
+      const line = await proxy.nextLine();
+      const answer = JSON.parse(line);
+      assertEquals(answer.id, id, line.slice(0, 200));
+      assert(answer.error, line.slice(0, 200));
+    }
+  });
+  assertEquals(out.stdout, "", "answered once each, nothing more");
+});

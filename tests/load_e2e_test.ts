@@ -17,7 +17,7 @@ const IN_FLIGHT = 1000;
 
 /**
  * Request `n` of the mix: mostly read-only calls (one in twenty with an answer
- * over 64 KiB, which passes unparsed), some writes, pings, lists and reads;
+ * over 64 KiB), some writes, pings, lists and reads;
  * ids numeric and text.
  */
 function request(

@@ -1,7 +1,7 @@
 /**
- * End-to-end: answers that no policy reads reach the client as the bytes the
- * backend sent (see `src/transport/http/response_tap.ts`), over SSE streams and JSON bodies
- * alike, in stream order and exactly once.
+ * End-to-end: answers that no policy reads reach the client intact, over SSE
+ * streams and JSON bodies alike, in stream order and exactly once, each as one
+ * line a JSON parser reads.
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { startBackend } from "./fixtures/backend.ts";
@@ -18,13 +18,11 @@ import { texts } from "./fixtures/proxy_run.ts";
 
 const SCOPE = [...BACKEND_SCOPE];
 
-const encode = (text: string) => new TextEncoder().encode(text);
-
 for (const jsonResponse of [false, true]) {
   const bodies = jsonResponse ? "JSON bodies" : "SSE streams";
 
   for (const pad of [0, 100_000]) {
-    const size = pad === 0 ? "a small answer is written again" : "a large answer passes as it came";
+    const size = pad === 0 ? "a small answer" : "a large answer";
     Deno.test(`over ${bodies}, ${size}, after the progress before it`, async () => {
       const backend = startBackend({ jsonResponse });
       const home = await makeAwsHome();
@@ -52,8 +50,6 @@ for (const jsonResponse of [false, true]) {
           id: "call-1",
           result: { content: [{ type: "text", text: `counted 3${".".repeat(pad)}` }] },
         });
-        // The backend's SDK writes "result" first; the proxy's SDK writes "jsonrpc" first.
-        assertEquals(answer.startsWith('{"result":'), pad > 0, answer.slice(0, 40));
         assertEquals(
           lines.slice(0, -1).map((line) => JSON.parse(line).params),
           [1, 2, 3].slice(0, lines.length - 1).map((progress) => ({
@@ -62,9 +58,7 @@ for (const jsonResponse of [false, true]) {
             total: 3,
           })),
         );
-        const { stderr } = await proxy.finish();
-        const passed = `tools/call (id "call-1"): ${encode(answer).length} bytes passed unparsed`;
-        assertEquals(stderr.includes(passed), pad > 0, stderr);
+        await proxy.finish();
       } catch (error) {
         throw withProxyStderr(error, (await proxy.finish()).stderr);
       } finally {

@@ -4,7 +4,6 @@ import {
   RenewingRemote,
   type SessionTransport,
 } from "../src/transport/http/renewing_remote.ts";
-import { STREAM_END_METHOD } from "../src/transport/http/stream_guard.ts";
 import { sessionGone } from "../src/retry_policy.ts";
 import { createLogger } from "../src/log.ts";
 import { SdkErrorCode } from "@modelcontextprotocol/client";
@@ -85,9 +84,12 @@ class FakeTransport implements SessionTransport {
   }
   /** The `requestSignal` each request was sent with, by id. */
   signals = new Map<unknown, AbortSignal | undefined>();
+  /** The `onRequestStreamEnd` each request was sent with, by id. */
+  ends = new Map<unknown, (() => void) | undefined>();
   send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void> {
     if ("id" in message && "method" in message) {
       this.signals.set(message.id, options?.requestSignal);
+      this.ends.set(message.id, options?.onRequestStreamEnd);
     }
     return this.backend.handle(this, message);
   }
@@ -117,6 +119,7 @@ async function connected(
 ) {
   const lines: string[] = [];
   const remote = new RenewingRemote({
+    fetch,
     open: backend.open,
     canReplay,
     timeoutMs: 1000,
@@ -223,6 +226,7 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   backend.open = () => (transport = new FakeTransport(backend));
   // No initialize: no session, as with a 2026-07-28 client.
   const remote = new RenewingRemote({
+    fetch,
     open: backend.open,
     canReplay: () => true,
     timeoutMs: 1000,
@@ -235,12 +239,8 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   assertEquals(signal?.aborted, false);
   remote.abandon("slow");
   assertEquals(signal?.aborted, true, "the stream is closed");
-  // The guard reports the closed stream; a request still in flight and safe to repeat would go again.
-  transport!.onmessage?.({
-    jsonrpc: "2.0",
-    method: STREAM_END_METHOD,
-    params: { request: "slow", resumable: false },
-  });
+  // The SDK reports the closed stream; a request still in flight and safe to repeat would go again.
+  transport!.ends.get("slow")?.();
   await new Promise((resolve) => setTimeout(resolve, 5));
   const sent = backend.received.filter((r) => "id" in r.message && r.message.id === "slow");
   assertEquals(sent.length, 1);

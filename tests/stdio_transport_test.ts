@@ -99,7 +99,7 @@ Deno.test("a broken stdout closes the transport once, and later writes are dropp
   await transport.start();
   await transport.send({ jsonrpc: "2.0", id: 1, result: {} });
   await transport.send({ jsonrpc: "2.0", id: 2, result: {} });
-  transport.writeLine([encode("{}")]);
+  await transport.send({ jsonrpc: "2.0", id: 3, result: {} });
   assertEquals([writes, closes, errors.length], [1, 1, 1]);
   assertEquals(transport.closeReason, "the client closed stdout");
   await transport.close();

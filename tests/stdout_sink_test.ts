@@ -27,16 +27,3 @@ Deno.test("a large message with pairs across piece boundaries and short writes a
   assertEquals(text(), message);
   assertEquals(chunks.every((c) => c.length <= 100_000), true);
 });
-
-Deno.test("a message given as bytes is written as one line: small in one call, large as it is", () => {
-  const encode = (s: string) => new TextEncoder().encode(s);
-  const small = recordingSink();
-  small.sink.writeLine([encode('{"result":{},'), encode('"id":1}')]);
-  assertEquals(small.chunks.length, 1);
-  assertEquals(small.text(), '{"result":{},"id":1}\n');
-  const large = recordingSink(100_000);
-  const big = `{"result":{"t":"${"é".repeat(600_000)}"},"id":2}`;
-  const bytes = encode(big);
-  large.sink.writeLine([bytes.subarray(0, 5), bytes.subarray(5)]);
-  assertEquals(large.text(), `${big}\n`);
-});

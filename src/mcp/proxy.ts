@@ -24,7 +24,6 @@ import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
 import { describeError, type Logger } from "../log.ts";
 import type { RemoteTransport } from "../transport/http/renewing_remote.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
-import type { ResponseTap } from "../transport/http/response_tap.ts";
 import { errorReply, timeoutReply } from "./errors.ts";
 import { serverErrorOf } from "./remote_errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
@@ -54,8 +53,6 @@ export interface McpProxyOptions {
   explain: (error: unknown) => { message: string; status?: number };
   /** Where the proxy says what it does. */
   logger: Logger;
-  /** The tap that holds answers to pass on as the backend's own bytes, when there is one. */
-  tap?: ResponseTap;
 }
 
 /** How long shutdown waits for requests still in flight before it answers them itself. */
@@ -388,15 +385,6 @@ export class McpProxy {
     if (this.#o.own.settle(message)) return;
     if (id === undefined) {
       void this.#o.local.send(message);
-      return;
-    }
-    const held = this.#o.tap?.claim(message);
-    if (held) {
-      const method = this.#o.requests.take(id);
-      if (method === undefined) return;
-      const bytes = held.reduce((sum, piece) => sum + piece.length, 0);
-      this.#log.debug(`${method} (id ${JSON.stringify(id)}): ${bytes} bytes passed unparsed`);
-      this.#o.local.writeLine(held);
       return;
     }
     const method = this.#o.requests.methodOf(id);

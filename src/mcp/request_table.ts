@@ -13,10 +13,7 @@
  * @module
  */
 import type { RequestId } from "../mcp_sdk.ts";
-import { fromUpstream, isEscaped } from "../jsonrpc/request_ids.ts";
 
-/** The requests whose answers the proxy reads (to learn the session, to filter the list). */
-const READ_ANSWERS = new Set(["initialize", "server/discover", "tools/list"]);
 /**
  * Requests that stay open as long as the client wants (revision 2026-07-28's
  * `subscriptions/listen`: its stream carries change notifications until it
@@ -173,16 +170,5 @@ export class RequestTable {
       this.#startWaiting();
     }
     return entry.method;
-  }
-
-  /**
-   * Whether the answer to request `id` may reach the client as the backend's
-   * own bytes: it is awaited, no policy reads it, and it went upstream under
-   * the client's own id (held bytes carry the id they came under).
-   */
-  takesUnread(id: RequestId): boolean {
-    if (isEscaped(fromUpstream(id))) return false;
-    const method = this.#entries.get(id)?.method;
-    return method !== undefined && !READ_ANSWERS.has(method);
   }
 }

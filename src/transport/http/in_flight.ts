@@ -15,7 +15,6 @@ import {
 } from "../../mcp_sdk.ts";
 import { describeError, type Logger } from "../../log.ts";
 import { afterStreamEnd } from "../../retry_policy.ts";
-import type { StreamEnd } from "./stream_guard.ts";
 
 interface Entry {
   request: JSONRPCRequest;
@@ -105,40 +104,42 @@ export class InFlightRequests {
   }
 
   /**
-   * A request's event stream ended: if its answer has not come and the SDK
-   * will not resume the stream, it never will, so the client is told now
-   * rather than at the timeout, or the request is sent once more through
-   * `resend` when that is safe.
+   * Request `id`'s event stream ended, and the SDK will not resume it: if its
+   * answer has not come, it never will, so the client is told now rather
+   * than at the timeout, or the request is sent once more through `resend`
+   * when that is safe.
    */
-  streamEnded(end: StreamEnd, resend: (request: JSONRPCRequest) => Promise<void>): void {
-    const entry = this.#entries.get(end.request);
+  streamEnded(id: RequestId, resend: (request: JSONRPCRequest) => Promise<void>): void {
+    const entry = this.#entries.get(id);
     if (!entry) return;
     const { request } = entry;
     const method = request.method;
-    const action = afterStreamEnd(
-      { resumable: end.resumable, overlong: end.overlong !== undefined },
-      { resent: entry.resent, safe: this.#options.canReplay(request) },
-    );
-    if (action === "wait") return;
-    if (action === "resend") {
+    const safe = this.#options.canReplay(request);
+    if (afterStreamEnd({ resent: entry.resent, safe }) === "resend") {
       this.#options.logger.info(
         `the server's stream ended before it answered ${method}; sending it again`,
       );
       entry.resent = true;
-      resend(request).catch((error) =>
-        this.fail(request.id, `${method} failed: ${this.describe(error)}`)
-      );
+      resend(request).catch((error) => this.fail(id, `${method} failed: ${this.describe(error)}`));
       return;
     }
     this.fail(
-      end.request,
-      end.overlong !== undefined
-        ? `The server's answer to ${method} has a line longer than the ${end.overlong} byte limit; it was dropped`
-        : `The server's event stream ended before it answered ${method}, with no event id to resume from${
-          method === "tools/call"
-            ? "; the call may or may not have run. Check before trying again"
-            : ". Try again"
-        }`,
+      id,
+      `The server's event stream ended before it answered ${method}, with no event id to resume from${
+        method === "tools/call"
+          ? "; the call may or may not have run. Check before trying again"
+          : ". Try again"
+      }`,
+    );
+  }
+
+  /** Answers request `id`, whose stream had a line over `limit` bytes and was ended. */
+  overlong(id: RequestId, limit: number): void {
+    const method = this.#entries.get(id)?.request.method;
+    if (method === undefined) return;
+    this.fail(
+      id,
+      `The server's answer to ${method} has a line longer than the ${limit} byte limit; it was dropped`,
     );
   }
 }

@@ -12,16 +12,21 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { JSONRPCMessage, JSONRPCRequest, RequestId, Transport } from "../../mcp_sdk.ts";
+import type {
+  FetchLike,
+  JSONRPCMessage,
+  JSONRPCRequest,
+  RequestId,
+  Transport,
+} from "../../mcp_sdk.ts";
 import { describeError, type Logger } from "../../log.ts";
 import {
   cancelledRequestId,
   isErrorResponse,
-  isNotification,
   isRequest,
   isResponse,
 } from "../../jsonrpc/message_kind.ts";
-import { STREAM_END_METHOD, type StreamEnd } from "./stream_guard.ts";
+import { guardStreams } from "./stream_guard.ts";
 import { sessionGone } from "../../retry_policy.ts";
 import { InFlightRequests } from "./in_flight.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
@@ -32,6 +37,8 @@ export interface RemoteSendOptions {
   headers?: Readonly<Record<string, string>>;
   /** Closes this request's response stream when aborted. */
   requestSignal?: AbortSignal;
+  /** Called when this request's response stream ends, unless it was aborted. */
+  onRequestStreamEnd?: () => void;
 }
 
 /** A transport to the backend, as the SDK's `StreamableHTTPClientTransport` is one. */
@@ -60,8 +67,10 @@ export interface RemoteTransport extends SessionTransport {
 
 /** Options for {@linkcode RenewingRemote}. */
 export interface RenewingRemoteOptions {
-  /** Opens a fresh transport to the backend, with no session. */
-  open: () => SessionTransport;
+  /** Signs and sends one HTTP request; the remote guards its response bodies. */
+  fetch: FetchLike;
+  /** Opens a fresh transport to the backend, with no session, sending through `fetch`. */
+  open: (fetch: FetchLike) => SessionTransport;
   /**
    * Whether a request that was in flight when its session ended may be sent
    * again on the new session: the backend may or may not have run it.
@@ -96,6 +105,8 @@ export class RenewingRemote implements RemoteTransport {
   onrenewing?: () => void;
 
   #options: RenewingRemoteOptions;
+  /** The fetch every transport sends through: `options.fetch`, its bodies guarded. */
+  #fetch: FetchLike;
   #current: SessionTransport;
   #renewing: Promise<void> | undefined;
   #initializeParams: JSONRPCRequest["params"] | undefined;
@@ -117,7 +128,10 @@ export class RenewingRemote implements RemoteTransport {
       redact: options.redact,
       deliver: (message) => this.onmessage?.(message),
     });
-    this.#current = this.#wire(options.open());
+    this.#fetch = guardStreams(options.fetch, {
+      onOverlong: (body, limit) => this.#overlong(body, limit),
+    });
+    this.#current = this.#wire(options.open(this.#fetch));
   }
 
   /** The current backend session id. */
@@ -150,8 +164,13 @@ export class RenewingRemote implements RemoteTransport {
           if (await this.#refusedOnRenewal(message)) return;
         }
         const hadSession = transport.sessionId !== undefined;
+        const id = isRequest(message) ? message.id : undefined;
+        // The SDK says when a request's stream ended; an answer not seen by then will not come on it.
+        const sendOptions = id === undefined
+          ? options
+          : { ...options, onRequestStreamEnd: () => this.#streamEnded(transport, id) };
         try {
-          await transport.send(message, options);
+          await transport.send(message, sendOptions);
         } catch (error) {
           const replaced = transport !== this.#current;
           if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {
@@ -205,16 +224,6 @@ export class RenewingRemote implements RemoteTransport {
 
   #wire(transport: SessionTransport): SessionTransport {
     transport.onmessage = (message) => {
-      if (isNotification(message) && message.method === STREAM_END_METHOD) {
-        // Only the current session's streams: a request replayed elsewhere still has its answer to come.
-        if (transport === this.#current && !this.#renewing) {
-          this.#inFlight.streamEnded(
-            message.params as unknown as StreamEnd,
-            (request) => this.send(request),
-          );
-        }
-        return;
-      }
       if (transport !== this.#current && !this.#renewing) return;
       this.#fromBackend(message);
     };
@@ -231,6 +240,29 @@ export class RenewingRemote implements RemoteTransport {
       if (transport === this.#current) this.onclose?.();
     };
     return transport;
+  }
+
+  /** Request `id`'s stream on `transport` ended without being aborted. */
+  #streamEnded(transport: SessionTransport, id: RequestId): void {
+    // Only the current session's streams: a request replayed elsewhere still has its answer to come.
+    if (transport !== this.#current || this.#renewing) return;
+    this.#inFlight.streamEnded(id, (request) => this.send(request));
+  }
+
+  /** The stream of the request posted as `body` had a line over `limit` and was ended. */
+  #overlong(body: string | undefined, limit: number): void {
+    let id: unknown;
+    try {
+      id = body === undefined ? undefined : (JSON.parse(body) as { id?: unknown }).id;
+    } catch {
+      return;
+    }
+    if (typeof id !== "string" && typeof id !== "number") return;
+    const stream = this.#streams.get(id);
+    this.#inFlight.overlong(id, limit);
+    this.#forget(id);
+    // Aborted, so the SDK neither resumes the stream (the same line would come again) nor reports it.
+    stream?.abort();
   }
 
   #fromBackend(message: JSONRPCMessage): void {
@@ -278,7 +310,7 @@ export class RenewingRemote implements RemoteTransport {
     const log = this.#options.logger;
     // Session ids are bearer values: never logged.
     log.info("the server ended the session; starting a new one");
-    const fresh = this.#wire(this.#options.open());
+    const fresh = this.#wire(this.#options.open(this.#fetch));
     await fresh.start();
     const id = ownId(`renew-${++this.#renewals}`);
     let timer: ReturnType<typeof setTimeout> | undefined;

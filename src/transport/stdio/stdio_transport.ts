@@ -24,8 +24,6 @@ import { createTextSink, type TextSink } from "./stdout_sink.ts";
 
 /** The client side as the proxy uses it: {@linkcode StdioTransport} is one. */
 export interface LocalTransport extends Transport {
-  /** Writes one message given as its UTF-8 bytes in pieces, as one line. */
-  writeLine(pieces: readonly Uint8Array[]): void;
   /** Why the transport closed, once it has. */
   readonly closeReason?: string | undefined;
 }
@@ -112,11 +110,6 @@ export class StdioTransport implements LocalTransport {
   send(message: JSONRPCMessage): Promise<void> {
     this.#write(() => this.#sink.write(`${JSON.stringify(message)}\n`));
     return Promise.resolve();
-  }
-
-  /** Writes one message given as its UTF-8 bytes in pieces, then a newline. */
-  writeLine(pieces: readonly Uint8Array[]): void {
-    this.#write(() => this.#sink.writeLine(pieces));
   }
 
   /** Stops reading and writing. */

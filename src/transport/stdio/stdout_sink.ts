@@ -3,8 +3,7 @@
  * piece by piece into one reused buffer. Node's `process.stdout.write`
  * encodes each message into a new buffer of its full size, so a 10 MB tool
  * result held another 10 MB until the next collection; here no message
- * costs more than a 768 KiB buffer allocated once. Answers the proxy passes
- * on unread (see `response_tap.ts`) are written as the bytes they came in.
+ * costs more than a 768 KiB buffer allocated once.
  *
  * @module
  */
@@ -13,14 +12,10 @@
 export interface TextSink {
   /** Writes `text` completely; throws what the write throws (such as a broken pipe). */
   write(text: string): void;
-  /** Writes one message given as UTF-8 bytes in pieces, then a newline. */
-  writeLine(pieces: readonly Uint8Array[]): void;
 }
 
 /** UTF-16 code units encoded per piece; UTF-8 needs at most 3 bytes for each. */
 const PIECE_CHARS = 256 * 1024;
-
-const NEWLINE = new Uint8Array([0x0a]);
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -57,22 +52,6 @@ export function createTextSink(
         writeAll(buffer.subarray(0, written));
         start = end;
       }
-    },
-    writeLine(pieces) {
-      const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
-      if (length >= buffer.length) {
-        for (const piece of pieces) writeAll(piece);
-        writeAll(NEWLINE);
-        return;
-      }
-      // A small message goes out in one write, as one line.
-      let offset = 0;
-      for (const piece of pieces) {
-        buffer.set(piece, offset);
-        offset += piece.length;
-      }
-      buffer[offset] = 0x0a;
-      writeAll(buffer.subarray(0, offset + 1));
     },
   };
 }

@@ -420,3 +420,46 @@ Deno.test("a malformed answer of any size is answered once, as an error, under i
   });
   assertEquals(out.stdout, "", "answered once each, nothing more");
 });
+
+Deno.test("a client that probes with server/discover, is refused and falls back to initialize gets a 2025-11-25 session, as the Python SDK's auto mode does", async () => {
+  const tools = [
+    { name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY },
+    { name: "write", inputSchema: { type: "object" } },
+  ];
+  const backend = startHostileBackend({ tools });
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE]);
+  let failure: unknown;
+  try {
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "server/discover",
+      params: {
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "probe", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    }));
+    assert((await proxy.next()).error, "the 2025-era server refuses the probe");
+    await proxy.send(initializeLine(1));
+    assertEquals((await answerTo(proxy, 1)).id, 1);
+    await proxy.send(INITIALIZED_LINE);
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
+    const listed = (await answerTo(proxy, 2)).result as { tools: { name: string }[] };
+    assertEquals(listed.tools.map((t) => t.name), ["echo"]);
+    await proxy.send(toolCallLine(3, "echo", {}));
+    assert((await answerTo(proxy, 3)).result, "the call is judged and sent");
+    await proxy.send(toolCallLine(4, "write", {}));
+    assert((await answerTo(proxy, 4)).error, "read-only mode still holds");
+    assertEquals([...backend.ran.keys()], ["echo"]);
+  } catch (error) {
+    failure = error;
+  }
+  const out = await proxy.finish();
+  await home.remove();
+  await backend.close();
+  if (failure) throw withProxyStderr(failure, out.stderr);
+});

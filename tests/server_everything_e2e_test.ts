@@ -11,9 +11,13 @@ import {
   BACKEND_SCOPE,
   collectStderr,
   connectThroughProxy,
+  INITIALIZED_LINE,
+  initializeLine,
   makeAwsHome,
   proxyServerParams,
   REPO_ROOT,
+  spawnRawProxy,
+  toolCallLine,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 import {
@@ -180,4 +184,42 @@ Deno.test("server-everything: an SDK 2.x client in auto mode probes a throwaway 
     await home.remove();
     await server.stop();
   }
+});
+
+Deno.test("server-everything: a client that probes with server/discover in the same process, then falls back to initialize, can call tools (the Python SDK's auto mode)", async () => {
+  const server = await startServerEverything();
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(server.url, home.home, BACKEND_SCOPE);
+  let failure: unknown;
+  try {
+    // The probe the Python SDK's Client sends in its default auto mode, then its fallback.
+    await proxy.send(JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "server/discover",
+      params: {
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "mcp", version: "2.3.0" },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    }));
+    assert((await proxy.next()).error, "server-everything refuses the probe");
+    await proxy.send(initializeLine(1));
+    assertEquals((await proxy.next()).id, 1);
+    await proxy.send(INITIALIZED_LINE);
+    await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
+    const listed = await proxy.next();
+    assert((listed.result as { tools: unknown[] }).tools.length > 0, JSON.stringify(listed));
+    await proxy.send(toolCallLine(3, "echo", { message: "after the probe" }));
+    const echo = await proxy.next();
+    assert(JSON.stringify(echo.result).includes("after the probe"), JSON.stringify(echo));
+  } catch (error) {
+    failure = error;
+  }
+  const out = await proxy.finish();
+  await home.remove();
+  await server.stop();
+  if (failure) throw withProxyStderr(failure, out.stderr);
 });

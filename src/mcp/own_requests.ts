@@ -69,8 +69,8 @@ export class OwnRequests {
     return this.#envelope !== undefined;
   }
 
-  /** Sends every request from now on with `envelope` in its `_meta`. */
-  useEnvelope(envelope: Record<string, unknown>): void {
+  /** Sends every request from now on with `envelope` in its `_meta`; `undefined`, with none. */
+  useEnvelope(envelope: Record<string, unknown> | undefined): void {
     this.#envelope = envelope;
   }
 

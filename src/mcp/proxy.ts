@@ -199,6 +199,10 @@ export class McpProxy {
       if (tracked.method === "initialize") {
         this.#held = [];
         bridge.noteInitialize(tracked);
+        // A client that probed with server/discover and fell back (the Python SDK's auto mode, in
+        // one process): the exchange is a session after all, whatever the probe set up.
+        this.#o.own.useEnvelope(undefined);
+        this.#o.remote.setProtocolVersion("");
       }
       const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
       if (local) return local.then((reply) => this.#answer(tracked.id, reply));

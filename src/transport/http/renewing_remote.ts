@@ -45,7 +45,7 @@ export interface RemoteSendOptions {
 export interface SessionTransport extends Transport {
   /** Sends `message`, with `options.headers` on its HTTP request. */
   send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void>;
-  /** Sets the `mcp-protocol-version` header sent from now on. */
+  /** Sets the `mcp-protocol-version` header sent from now on; the empty string sends none. */
   setProtocolVersion(version: string): void;
   /** Ends the HTTP session with a DELETE, when there is one. */
   terminateSession(): Promise<void>;

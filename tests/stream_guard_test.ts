@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "./assert.ts";
-import { guardStreams } from "../src/transport/http/stream_guard.ts";
+import { StreamGuard } from "../src/transport/http/stream_guard.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -13,7 +13,7 @@ function serving(chunks: string[], type = "text/event-stream") {
 
 Deno.test("a stream passes unchanged, with nothing added: the SDK reports its end itself", async () => {
   const events = ['event: message\ndata: {"a":1}\n\n', "data: {", '"b":2}\n\n', "id: 1\n\n"];
-  const fetch = guardStreams(serving(events));
+  const fetch = new StreamGuard().wrap(serving(events));
   const response = await fetch("http://127.0.0.1/mcp", { method: "POST", body: "{}" });
   assertEquals(await response.text(), events.join(""));
 });
@@ -21,25 +21,52 @@ Deno.test("a stream passes unchanged, with nothing added: the SDK reports its en
 Deno.test("a line over the limit ends the stream with an error, and the owner hears which request's it was", async () => {
   const told: [string | undefined, number][] = [];
   const body = '{"jsonrpc":"2.0","id":7,"method":"ping"}';
-  const fetch = guardStreams(
-    serving(["id: 1\ndata: ", "x".repeat(40), "x".repeat(40), "never sent\n"]),
-    { maxLineBytes: 64, onOverlong: (sent, limit) => told.push([sent, limit]) },
-  );
+  const fetch = new StreamGuard({
+    maxLineBytes: 64,
+    onOverlong: (sent, limit) => told.push([sent, limit]),
+  }).wrap(serving(["id: 1\ndata: ", "x".repeat(40), "x".repeat(40), "never sent\n"]));
   const response = await fetch("http://127.0.0.1/mcp", { method: "POST", body });
   await assertRejects(() => response.text(), RangeError, "longer than the 64 byte limit");
   assertEquals(told, [[body, 64]]);
   // Many short lines in one chunk, and a long line split over chunks but under the limit, pass.
   const fine = ["a\n".repeat(100), "y".repeat(30), "y".repeat(30), "\n"];
-  const ok = guardStreams(serving(fine), { maxLineBytes: 64 });
+  const ok = new StreamGuard({ maxLineBytes: 64 }).wrap(serving(fine));
   assertEquals(await (await ok("http://127.0.0.1/mcp")).text(), fine.join(""));
 });
 
 Deno.test("a JSON body over the limit fails; a shorter one passes", async () => {
-  const big = guardStreams(serving(["[", "1".repeat(100), "]"], "application/json"), {
-    maxLineBytes: 64,
-  });
+  const big = new StreamGuard({ maxLineBytes: 64 }).wrap(
+    serving(["[", "1".repeat(100), "]"], "application/json"),
+  );
   const response = await big("http://127.0.0.1/mcp", { method: "POST", body: "{}" });
   await assertRejects(() => response.text(), RangeError, "longer than the 64 byte limit");
-  const small = guardStreams(serving(['{"ok":true}'], "application/json"));
+  const small = new StreamGuard().wrap(serving(['{"ok":true}'], "application/json"));
   assertEquals(await (await small("http://127.0.0.1/mcp")).json(), { ok: true });
+});
+
+Deno.test("one request's open stream is closed on demand, found by its id; the others stay open", async () => {
+  const guard = new StreamGuard();
+  const endless = () =>
+    Promise.resolve(
+      new Response(new ReadableStream({ start: (c) => c.enqueue(encode(": open\n\n")) }), {
+        headers: { "content-type": "text/event-stream" },
+      }),
+    );
+  const fetch = guard.wrap(endless);
+  const post = (id: number) =>
+    fetch("http://127.0.0.1/mcp", {
+      method: "POST",
+      body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call" }),
+    });
+  const [one, two] = [await post(1), await post(2)];
+  const readAll = (response: Response) => response.text();
+  const first = readAll(one);
+  guard.close(1);
+  assertEquals(typeof await first, "string", "ended as if the server had closed it");
+  let secondDone = false;
+  const second = readAll(two).then(() => (secondDone = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(secondDone, false, "request 2's stream is still open");
+  guard.close(2);
+  await second;
 });

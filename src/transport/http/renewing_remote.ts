@@ -26,7 +26,7 @@ import {
   isRequest,
   isResponse,
 } from "../../jsonrpc/message_kind.ts";
-import { guardStreams } from "./stream_guard.ts";
+import { StreamGuard } from "./stream_guard.ts";
 import { sessionGone } from "../../retry_policy.ts";
 import { InFlightRequests } from "./in_flight.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
@@ -105,6 +105,8 @@ export class RenewingRemote implements RemoteTransport {
   onrenewing?: () => void;
 
   #options: RenewingRemoteOptions;
+  /** Guards the response bodies of every transport, and closes one on demand. */
+  #guard: StreamGuard;
   /** The fetch every transport sends through: `options.fetch`, its bodies guarded. */
   #fetch: FetchLike;
   #current: SessionTransport;
@@ -112,7 +114,12 @@ export class RenewingRemote implements RemoteTransport {
   #initializeParams: JSONRPCRequest["params"] | undefined;
   #protocolVersion: string | undefined;
   #inFlight: InFlightRequests;
-  /** The response stream of each request in flight, to close when it is abandoned. */
+  /**
+   * The abort signal of each request in flight in a stateless exchange, whose
+   * revision cancels a request by closing its stream (the SDK then neither
+   * resumes nor reports it). A session's requests carry none: their streams
+   * are closed through the guard, at no cost per request.
+   */
   #streams = new Map<RequestId, AbortController>();
   #renewals = 0;
   /** The answer awaited by the renewal under way (renewals never overlap). */
@@ -128,9 +135,8 @@ export class RenewingRemote implements RemoteTransport {
       redact: options.redact,
       deliver: (message) => this.onmessage?.(message),
     });
-    this.#fetch = guardStreams(options.fetch, {
-      onOverlong: (body, limit) => this.#overlong(body, limit),
-    });
+    this.#guard = new StreamGuard({ onOverlong: (body, limit) => this.#overlong(body, limit) });
+    this.#fetch = this.#guard.wrap(options.fetch);
     this.#current = this.#wire(options.open(this.#fetch));
   }
 
@@ -149,10 +155,11 @@ export class RenewingRemote implements RemoteTransport {
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
       this.#inFlight.add(message);
-      // Closed when the request is abandoned (cancelled, or timed out in the proxy).
-      const stream = new AbortController();
-      this.#streams.set(message.id, stream);
-      options = { ...options, requestSignal: stream.signal };
+      if (this.#current.sessionId === undefined) {
+        const stream = new AbortController();
+        this.#streams.set(message.id, stream);
+        options = { ...options, requestSignal: stream.signal };
+      }
     }
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) this.#forget(cancelled);
@@ -192,7 +199,8 @@ export class RenewingRemote implements RemoteTransport {
   abandon(id: RequestId): void {
     const stream = this.#streams.get(id);
     this.#forget(id);
-    stream?.abort();
+    if (stream) stream.abort();
+    else this.#guard.close(id);
   }
 
   #forget(id: RequestId): void {

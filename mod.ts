@@ -6,8 +6,7 @@
  * Run it from an MCP client's configuration:
  *
  * ```sh
- * deno run --v8-flags=--max-semi-space-size=4,--no-concurrent-recompilation \
- *   --allow-net=bedrock-agentcore.us-east-1.amazonaws.com \
+ * deno run --allow-net=bedrock-agentcore.us-east-1.amazonaws.com \
  *   --allow-read=$HOME/.aws --allow-env=AWS_*,HOME \
  *   jsr:@mcp-sigv4/aws-mcp-proxy \
  *   https://bedrock-agentcore.us-east-1.amazonaws.com/runtimes/ARN/invocations --profile dev
@@ -20,7 +19,7 @@
  */
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
-import { type ConfigClient, parseCommand, type ProxyOptions, UsageError } from "./src/cli/args.ts";
+import { parseCommand, type ProxyOptions, UsageError } from "./src/cli/args.ts";
 import { regionSources } from "./src/aws/aws_config.ts";
 import { createCredentialSource } from "./src/aws/credentials.ts";
 import { resolveScope, resolveService } from "./src/aws/endpoint.ts";
@@ -28,14 +27,8 @@ import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/cli/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { Redactor } from "./src/redactor.ts";
-import {
-  inspectCredentials,
-  preflight,
-  PreflightError,
-  sharedFilePaths,
-} from "./src/cli/preflight.ts";
-import { denoPermissionQuery, missingPermissions, readGrant } from "./src/cli/permissions.ts";
-import { renderClientConfig } from "./src/cli/print_config.ts";
+import { preflight, PreflightError } from "./src/cli/preflight.ts";
+import { printConfig } from "./src/cli/print_config_command.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
 import { OwnRequests } from "./src/mcp/own_requests.ts";
@@ -200,48 +193,6 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   return 0;
 }
 
-/** The `--print-config` output: what the start-up check would need, as a client configuration. */
-async function printConfig(
-  options: ProxyOptions,
-  client: ConfigClient,
-  flags: string[],
-): Promise<string> {
-  const missing = missingPermissions(
-    { host: options.endpoint.host, configFile: sharedFilePaths().config },
-    denoPermissionQuery,
-  ).filter((flag) => !flag.startsWith("--allow-net"));
-  if (missing.length > 0) {
-    throw new PreflightError(`--print-config reads the AWS config: add ${missing.join(", ")}`);
-  }
-  const { needs, paths } = await inspectCredentials(options.profile);
-  // The client will not have this shell's AWS_PROFILE.
-  if (options.profile && !flags.some((f) => f === "--profile" || f.startsWith("--profile="))) {
-    flags = [...flags, "--profile", options.profile];
-  }
-  const reads = [readGrant(paths.config), readGrant(paths.credentials), ...needs.files];
-  return asPreflight(() =>
-    renderClientConfig({
-      client,
-      specifier: `jsr:${denoJson.name}`,
-      endpoint: options.endpoint,
-      flags,
-      hosts: [options.endpoint.host, ...needs.hosts],
-      reads: [...new Set(reads)],
-      programs: needs.programs,
-    })
-  );
-}
-
-/** Runs `fn`, turning a path no permission flag can name into a {@linkcode PreflightError}. */
-function asPreflight<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof RangeError) throw new PreflightError(error.message);
-    throw error;
-  }
-}
-
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let command;
@@ -263,7 +214,14 @@ export async function main(args: readonly string[]): Promise<number> {
   const logger = createLogger({ level: command.options.logLevel, redactor });
   try {
     if (command.kind === "print-config") {
-      print(await printConfig(command.options, command.client, command.flags));
+      print(
+        await printConfig(command.options, {
+          client: command.client,
+          flags: command.flags,
+          specifier: `jsr:${denoJson.name}`,
+          deno: Deno.execPath(),
+        }),
+      );
       return 0;
     }
     return await run(command.options, logger, redactor);

@@ -18,7 +18,7 @@
  * @module
  */
 import { BACKEND_SCOPE, initializeLine, REPO_ROOT } from "../tests/fixtures/proxy_process.ts";
-import { permissionFlags, V8_FLAGS } from "../src/cli/permissions.ts";
+import { permissionFlags } from "../src/cli/permissions.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 
 /** One contender's first sessions. */
@@ -148,7 +148,6 @@ export async function measureFirstStart(
     "run",
     "--quiet",
     ...lock,
-    V8_FLAGS,
     ...permissionFlags(url.host, `${home}/.aws`),
     module,
     url.href,

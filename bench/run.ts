@@ -24,13 +24,11 @@ import {
   proxyEnv,
   REPO_ROOT,
 } from "../tests/fixtures/proxy_process.ts";
-import { V8_FLAGS } from "../src/cli/permissions.ts";
 import { Client, StdioClientTransport } from "../tests/fixtures/sdk.ts";
 import { connectSigV4Client } from "../src/client.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 import { measureFirstStart } from "./first_start.ts";
-import { MALLOC_ENV } from "../src/cli/print_config.ts";
 
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 15);
 const LATENCY_CALLS = Number(Deno.env.get("BENCH_LATENCY_CALLS") ?? 5000);
@@ -172,16 +170,14 @@ function resetPeak(pid: number): void {
 }
 
 /**
- * Starts the proxy as the README runs it (or without its V8 flag) with `env`
+ * Starts the proxy as the README runs it (no runtime tuning) with `env`
  * against the backend and connects an SDK client named `name`.
  */
 async function connectProxy(
   env: Record<string, string>,
   name: string,
-  v8Flags = true,
 ): Promise<{ client: BenchClient; pid: number }> {
-  const args = proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"])
-    .filter((arg) => v8Flags || arg !== V8_FLAGS);
+  const args = proxyCommand(backend.url, home.home, [...SCOPE, "--log-level", "warn"]);
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args,
@@ -194,8 +190,8 @@ async function connectProxy(
 }
 
 /** RSS of a fresh proxy: steady after STEADY_CALLS calls, then after THROUGHPUT_CALLS at 32 in flight. */
-async function proxyMemory(env: Record<string, string>, v8Flags = true): Promise<ProxyMemory> {
-  const { client, pid } = await connectProxy(env, "bench-memory", v8Flags);
+async function proxyMemory(env: Record<string, string>): Promise<ProxyMemory> {
+  const { client, pid } = await connectProxy(env, "bench-memory");
   let early = 0;
   for (let i = 0; i < STEADY_CALLS; i++) {
     if (i === EARLY_CALLS) early = rss(pid).rssMb;
@@ -226,15 +222,14 @@ async function tenMbPeak(env: Record<string, string>): Promise<TenMbPeak> {
   return { before, peak, added: peak - before };
 }
 
-/** The steady RSS of a bare server after STEADY_CALLS pings, with or without the V8 flag. */
+/** The steady RSS of a bare server after STEADY_CALLS pings. */
 async function bareSteady(
   server: BareName,
   env: Record<string, string>,
-  v8Flags: boolean,
 ): Promise<{ early: number; steady: number }> {
   const bare = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "--quiet", TESTS_CONFIG, ...(v8Flags ? [V8_FLAGS] : []), BARE_SERVERS[server]],
+    args: ["run", "--quiet", TESTS_CONFIG, BARE_SERVERS[server]],
     env,
     stderr: "inherit",
   });
@@ -448,49 +443,25 @@ try {
   // ---- memory ----
   // Each program does the same work before its steady reading: RSS grows with
   // the requests a Deno program has served, whatever it is.
-  const bare1 = await bareSteady("bare Deno SDK 1.x server", env, false);
-  const bare1V8 = await bareSteady("bare Deno SDK 1.x server", env, true);
-  const bare2 = await bareSteady("bare Deno SDK 2.x server", env, false);
-  const bare2V8 = await bareSteady("bare Deno SDK 2.x server", env, true);
-  // The same glibc settings on the floor, for a like-for-like ratio of the tuned proxy.
-  const bare2Tuned = await bareSteady("bare Deno SDK 2.x server", { ...env, ...MALLOC_ENV }, true);
+  const bare1 = await bareSteady("bare Deno SDK 1.x server", env);
+  const bare2 = await bareSteady("bare Deno SDK 2.x server", env);
   const plain = await proxyMemory(env);
-  const noV8 = await proxyMemory(env, false);
-  const tuned = await proxyMemory({ ...env, ...MALLOC_ENV });
   const big = await tenMbPeak(env);
   out(`Memory (RSS of the process, after ${EARLY_CALLS} and ${STEADY_CALLS} round trips each)`);
   out(
-    `| what | MB after ${EARLY_CALLS} | ratio to bare 1.x | ratio to bare 2.x | MB after ${STEADY_CALLS} | ratio to bare 1.x | ratio to bare 2.x | ratio to bare 1.x with the V8 flag | after load MB |`,
+    `| what | MB after ${EARLY_CALLS} | ratio to bare 1.x | ratio to bare 2.x | MB after ${STEADY_CALLS} | ratio to bare 1.x | ratio to bare 2.x | after load MB |`,
   );
-  out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  out("| --- | --- | --- | --- | --- | --- | --- | --- |");
   const bareRow = (name: string, m: { early: number; steady: number }) =>
-    out(`| ${name} | ${m.early.toFixed(1)} | | | ${m.steady.toFixed(1)} | | | | |`);
+    out(`| ${name} | ${m.early.toFixed(1)} | | | ${m.steady.toFixed(1)} | | | |`);
   bareRow("bare Deno SDK 1.x server", bare1);
-  bareRow(`bare Deno SDK 1.x server, ${V8_FLAGS}`, bare1V8);
   bareRow("bare Deno SDK 2.x server", bare2);
-  bareRow(`bare Deno SDK 2.x server, ${V8_FLAGS}`, bare2V8);
-  const memoryRow = (name: string, m: ProxyMemory) =>
-    out(
-      `| ${name} | ${m.early.toFixed(1)} | ${(m.early / bare1.early).toFixed(2)}× | ${
-        (m.early / bare2.early).toFixed(2)
-      }× | ${m.steady.toFixed(1)} | ${(m.steady / bare1.steady).toFixed(2)}× | ${
-        (m.steady / bare2.steady).toFixed(2)
-      }× | ${(m.steady / bare1V8.steady).toFixed(2)}× | ${m.afterLoad.toFixed(1)} |`,
-    );
-  memoryRow("proxy, as the README runs it", plain);
-  memoryRow("proxy without the V8 flag", noV8);
-  memoryRow(
-    `proxy as --print-config writes it, with ${
-      Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(" ")
-    }`,
-    tuned,
-  );
   out(
-    `Both with the malloc settings and the V8 flag: bare Deno SDK 2.x server ${
-      bare2Tuned.early.toFixed(1)
-    } MB after ${EARLY_CALLS}, the proxy ${(tuned.early / bare2Tuned.early).toFixed(2)}× that; ${
-      bare2Tuned.steady.toFixed(1)
-    } MB after ${STEADY_CALLS}, the proxy ${(tuned.steady / bare2Tuned.steady).toFixed(2)}×`,
+    `| proxy, as the README runs it | ${plain.early.toFixed(1)} | ${
+      (plain.early / bare1.early).toFixed(2)
+    }× | ${(plain.early / bare2.early).toFixed(2)}× | ${plain.steady.toFixed(1)} | ${
+      (plain.steady / bare1.steady).toFixed(2)
+    }× | ${(plain.steady / bare2.steady).toFixed(2)}× | ${plain.afterLoad.toFixed(1)} |`,
   );
   out();
   out(
@@ -505,13 +476,8 @@ try {
   );
   results.memoryMb = {
     bareSdk1Steady: bare1,
-    bareSdk1SteadyV8Flags: bare1V8,
     bareSdk2Steady: bare2,
-    bareSdk2SteadyV8Flags: bare2V8,
-    bareSdk2SteadyTuned: bare2Tuned,
     proxy: plain,
-    proxyWithoutV8Flags: noV8,
-    proxyTunedMalloc: tuned,
     tenMbResult: big,
     servedLatencyAndThroughput: served,
   };

@@ -23,7 +23,6 @@ import {
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 import { ENV_PERMISSION } from "../src/cli/permissions.ts";
-import { MALLOC_ENV } from "../src/cli/print_config.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
 const SSO_CONFIG = `[profile dev]
@@ -262,8 +261,8 @@ Deno.test("--print-config prints a client configuration whose permissions are ex
     const config = JSON.parse(new TextDecoder().decode(printed.stdout));
     const server = config.servers["aws-mcp"];
     assertEquals(server.type, "stdio");
-    assertEquals(server.command, "deno");
-    assertEquals(server.env, MALLOC_ENV, "the malloc settings that keep memory low");
+    assertEquals(server.command, Deno.execPath(), "the absolute path: a GUI client has no PATH");
+    assertEquals(server.env, undefined, "nothing of this shell is needed");
     const args = server.args as string[];
     assertEquals(
       args.find((a) => a.startsWith("--allow-net=")),
@@ -279,10 +278,11 @@ Deno.test("--print-config prints a client configuration whose permissions are ex
     // Run exactly that, with the local module for the JSR one (which cannot be fetched here).
     const at = args.indexOf("jsr:@mcp-sigv4/aws-mcp-proxy");
     assert(at > 0);
+    // As a desktop client starts it: no PATH, no AWS_PROFILE, only the printed env.
     const child = spawnPiped(
-      Deno.execPath(),
+      server.command,
       ["run", "--quiet", ...args.slice(1, at), `${REPO_ROOT}mod.ts`, ...args.slice(at + 1)],
-      { ...env, ...server.env, AWS_PROFILE: "" },
+      { ...env, ...server.env, AWS_PROFILE: "", PATH: "" },
     );
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(`${initializeLine(1)}\n`));
@@ -318,13 +318,94 @@ Deno.test("--print-config refuses a shared file whose path holds a comma, instea
         "--print-config",
         "https://aws-mcp.us-east-1.api.aws/mcp",
       ],
-      env: { ...proxyEnv(home.home), AWS_CONFIG_FILE: `${odd}/config` },
+      env: { ...proxyEnv(home.home, {}, false), AWS_CONFIG_FILE: `${odd}/config` },
       clearEnv: true,
     }).output();
     const stderr = new TextDecoder().decode(printed.stderr);
     assertEquals(printed.code, 2, stderr);
     assertEquals(new TextDecoder().decode(printed.stdout), "", "no configuration printed");
     assertMatch(stderr, /splits permission lists on commas/);
+  } finally {
+    await home.remove();
+  }
+});
+
+/** Runs `--print-config` for `endpoint` with `args`, in `home`, with `env` added. */
+async function printConfigRun(
+  home: string,
+  endpoint: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const printed = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--allow-read=${home}/.aws`,
+      `--allow-env=${ENV_PERMISSION}`,
+      `${REPO_ROOT}mod.ts`,
+      "--print-config",
+      endpoint,
+      ...args,
+    ],
+    env: { ...proxyEnv(home, {}, false), ...env },
+    clearEnv: true,
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: printed.code, stdout: decode(printed.stdout), stderr: decode(printed.stderr) };
+}
+
+Deno.test("--print-config never prints a configuration that cannot start: it names what to add, or writes it out", async () => {
+  const home = await makeAwsHome({
+    config: "[profile dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = x\n",
+  });
+  try {
+    const unknownHost = await printConfigRun(home.home, "https://mcp.example.com/mcp", [
+      "--profile",
+      "dev",
+    ]);
+    assertEquals(unknownHost.code, 2, unknownHost.stderr);
+    assertMatch(unknownHost.stderr, /--service/);
+    assertEquals(unknownHost.stdout, "");
+
+    const noRegion = await printConfigRun(home.home, "https://mcp.example.com/mcp", [
+      "--profile",
+      "dev",
+      "--service",
+      "execute-api",
+    ]);
+    assertEquals(noRegion.code, 2, noRegion.stderr);
+    assertMatch(noRegion.stderr, /--region/);
+
+    const envRegion = await printConfigRun(
+      home.home,
+      "https://mcp.example.com/mcp",
+      ["--profile", "dev", "--service", "execute-api"],
+      { AWS_REGION: "eu-west-1" },
+    );
+    assertEquals(envRegion.code, 0, envRegion.stderr);
+    const args = JSON.parse(envRegion.stdout).mcpServers["aws-mcp"].args as string[];
+    assertEquals(args.slice(-2), ["--region", "eu-west-1"], "this shell's AWS_REGION written out");
+
+    const envKeys = await printConfigRun(home.home, "https://aws-mcp.us-east-1.api.aws/mcp", [], {
+      AWS_ACCESS_KEY_ID: EXAMPLE_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: EXAMPLE_SECRET,
+    });
+    assertEquals(envKeys.code, 2, envKeys.stderr);
+    assertMatch(envKeys.stderr, /AWS_ACCESS_KEY_ID in this shell.*--profile/);
+    assert(!envKeys.stderr.includes(EXAMPLE_SECRET));
+
+    const configFile = `${home.home}/.aws/config`;
+    const carried = await printConfigRun(
+      home.home,
+      "https://aws-mcp.us-east-1.api.aws/mcp",
+      ["--profile", "dev"],
+      { AWS_CONFIG_FILE: configFile },
+    );
+    assertEquals(carried.code, 0, carried.stderr);
+    assertEquals(JSON.parse(carried.stdout).mcpServers["aws-aws-mcp"].env, {
+      AWS_CONFIG_FILE: configFile,
+    });
   } finally {
     await home.remove();
   }

@@ -43,6 +43,8 @@ Deno.test("a path holding a comma is never turned into a permission flag: the ad
         hosts: ["aws-mcp.us-east-1.api.aws"],
         reads: ["/home/me/.aws", "/tmp/tok,en"],
         programs: [],
+        deno: "/usr/bin/deno",
+        env: {},
       }),
     RangeError,
   );

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ENV_PERMISSION, V8_FLAGS } from "./permissions.ts";
+import { ENV_PERMISSION } from "./permissions.ts";
 
 /** Returns the usage text for `version`, naming the package to run. */
 export function helpText(name: string, version: string): string {
@@ -13,8 +13,7 @@ export function helpText(name: string, version: string): string {
 to one remote MCP server over Streamable HTTP, signed with AWS SigV4.
 
 Usage:
-  deno run ${V8_FLAGS} \\
-    --allow-net=HOST --allow-read=$HOME/.aws \\
+  deno run --allow-net=HOST --allow-read=$HOME/.aws \\
     --allow-env=${ENV_PERMISSION} \\
     jsr:${name} https://HOST/mcp [flags]
 
@@ -71,11 +70,6 @@ Permissions (Deno; never -A):
   --allow-env=${ENV_PERMISSION}
                           The AWS variables and the home directory
   --allow-run=PROGRAM     Only for a credential_process: the program it names
-
-${V8_FLAGS}
-keeps V8's young generation small and its optimizing compiler on the main
-thread: about 45 MB less memory, for a few milliseconds on the calls that
-trigger an optimization. The proxy runs without it too.
 
 Exit codes: 0 after stdin closes or SIGINT/SIGTERM, 1 on a start-up failure,
 2 for bad arguments.

@@ -1,6 +1,5 @@
 /**
- * The Deno flags the proxy runs with (its permissions and one V8 setting),
- * and a check at start that names the permission to add instead of letting
+ * The Deno permission flags the proxy runs with, and a check at start that names the permission to add instead of letting
  * Deno fail (or prompt on the protocol's stdin) later.
  *
  * @module
@@ -22,15 +21,6 @@ const ENV_PROBES = [
   "HOMEDRIVE",
   "_X_AMZN_TRACE_ID",
 ];
-
-/**
- * The V8 settings users are told to run with: a young generation capped at
- * 4 MB per half-space, and optimizing compilation on the main thread (so no
- * worker thread's malloc arena keeps the compiler's freed memory). Both lower
- * the resident memory; the second makes a call that triggers an optimization
- * wait for it. The README's Performance section has the measurements.
- */
-export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4,--no-concurrent-recompilation";
 
 /** The `deno run` permission flags for an endpoint host and the AWS config directory. */
 export function permissionFlags(host: string, awsDir = "$HOME/.aws"): string[] {

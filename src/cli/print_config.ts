@@ -7,19 +7,7 @@
  * @module
  */
 import type { ConfigClient } from "./args.ts";
-import { allowFlag, ENV_PERMISSION, V8_FLAGS } from "./permissions.ts";
-
-/**
- * glibc malloc settings that return freed memory sooner: the proxy's RSS
- * after 300 calls goes from 1.34× a bare Deno MCP server's to 1.21× (README,
- * Performance). They act only when set before the process starts, so they go
- * in the client's `env`.
- */
-export const MALLOC_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: "2",
-  MALLOC_MMAP_THRESHOLD_: "32768",
-  MALLOC_TRIM_THRESHOLD_: "65536",
-};
+import { allowFlag, ENV_PERMISSION } from "./permissions.ts";
 
 /** What the configuration is made from. */
 export interface ConfigInput {
@@ -37,6 +25,10 @@ export interface ConfigInput {
   reads: readonly string[];
   /** Programs to run, such as a `credential_process`. */
   programs: readonly string[];
+  /** The absolute path of the Deno to run: a desktop client does not inherit the shell's `PATH`. */
+  deno: string;
+  /** Variables the proxy needs from this shell (`AWS_CONFIG_FILE`, ...), carried into `env`. */
+  env: Readonly<Record<string, string>>;
 }
 
 /** A server name for the client's list, from the endpoint host. */
@@ -62,14 +54,15 @@ function serverName(endpoint: URL): string {
  *   hosts: ["aws-mcp.us-east-1.api.aws"],
  *   reads: ["/home/me/.aws"],
  *   programs: [],
+ *   deno: "/home/me/.deno/bin/deno",
+ *   env: {},
  * });
- * JSON.parse(text).mcpServers["aws-aws-mcp"].command; // "deno"
+ * JSON.parse(text).mcpServers["aws-aws-mcp"].command; // "/home/me/.deno/bin/deno"
  * ```
  */
 export function renderClientConfig(input: ConfigInput): string {
   const args = [
     "run",
-    V8_FLAGS,
     allowFlag("net", input.hosts),
     allowFlag("read", input.reads),
     `--allow-env=${ENV_PERMISSION}`,
@@ -78,7 +71,11 @@ export function renderClientConfig(input: ConfigInput): string {
     input.endpoint.href,
     ...input.flags,
   ];
-  const server = { command: "deno", args, env: MALLOC_ENV };
+  const server = {
+    command: input.deno,
+    args,
+    ...(Object.keys(input.env).length > 0 ? { env: input.env } : {}),
+  };
   const name = serverName(input.endpoint);
   const config = input.client === "vscode"
     ? { servers: { [name]: { type: "stdio", ...server } } }

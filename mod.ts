@@ -28,6 +28,7 @@ import { helpText } from "./src/cli/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { Redactor } from "./src/redactor.ts";
 import { preflight, PreflightError } from "./src/cli/preflight.ts";
+import { denoPermissionQuery, misplacedAllowWrite } from "./src/cli/permissions.ts";
 import { printConfig } from "./src/cli/print_config_command.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
@@ -79,6 +80,10 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
       (options.allowWrite ? "; every tool exposed (--allow-write)" : "; read-only tools only"),
   );
   logger.debug(`credentials from ${needs.source}`);
+  if (!options.allowWrite) {
+    const misplaced = misplacedAllowWrite(denoPermissionQuery);
+    if (misplaced) logger.warn(misplaced);
+  }
 
   const credentials = createCredentialSource({
     profile: options.profile,
@@ -90,6 +95,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   const timeoutMs = options.timeoutSeconds * 1000;
   const errorContext = {
     host: options.endpoint.host,
+    origin: options.endpoint.origin,
     path: options.endpoint.pathname,
     ...scope,
     profile: options.profile,

@@ -83,7 +83,7 @@ const BAD: [string[], RegExp][] = [
   [[URL_, "--retries", "1.5"], /--retries must be a whole number from 0 to 10/],
   [[URL_, "--retries", "11"], /--retries must be a whole number from 0 to 10/],
   [[URL_, "--metadata", "novalue"], /must look like KEY=VALUE/],
-  [[URL_, "--header", "Authorization: x"], /cannot set "authorization"/],
+  [[URL_, "--header", "Authorization: x"], /cannot set the authorization header, since/],
   [["http://example.com/mcp"], /plain http is allowed only for localhost/],
   [["example.com"], /Cannot parse the endpoint/],
 ];

@@ -67,7 +67,10 @@ const BAD: [string[], RegExp][] = [
   [["https://mcp.example.com/mcp", "--region", "us-east-1"], /pass --service/],
   [["https://mcp.example.com/mcp", "--service", "s"], /pass --region/],
   [[ENDPOINT, "--log-level", "loud"], /--log-level must be one of/],
-  [[ENDPOINT, "--header", "Host: x"], /--header cannot set "host"/],
+  [[ENDPOINT, "--header", "Host: x"], /--header cannot set the host header/],
+  [[ENDPOINT, "--header", "Authorization: x"], /authorization header, since the proxy .* sets it/],
+  [[ENDPOINT, "--allow-net=example.com"], /--allow-net is a Deno flag: put it before the package/],
+  [[ENDPOINT, "--cert", "ca.pem"], /--cert is a Deno flag/],
   [[ENDPOINT, "--retries=-1"], /--retries must be a whole number/],
   [["not a url"], /Cannot parse the endpoint/],
 ];

@@ -463,3 +463,27 @@ Deno.test("a client that probes with server/discover, is refused and falls back 
   await backend.close();
   if (failure) throw withProxyStderr(failure, out.stderr);
 });
+
+Deno.test("--allow-write before the package name is Deno's: the proxy says so and stays read-only", async () => {
+  const tools = [{ name: "write", inputSchema: { type: "object" } }];
+  const backend = startHostileBackend({ tools });
+  const home = await makeAwsHome();
+  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE, {}, undefined, [
+    "--allow-write",
+  ]);
+  let failure: unknown;
+  try {
+    await proxy.send(initializeLine(0));
+    await proxy.next();
+    await proxy.send(toolCallLine(1, "write", {}));
+    assert((await answerTo(proxy, 1)).error, "read-only mode still holds");
+    assertEquals(backend.ran.size, 0);
+  } catch (error) {
+    failure = error;
+  }
+  const out = await proxy.finish();
+  await home.remove();
+  await backend.close();
+  if (failure) throw withProxyStderr(failure, out.stderr);
+  assertMatch(out.stderr, /WARN Deno was given write access .* put --allow-write after the URL/);
+});

@@ -157,6 +157,43 @@ function parseMaxInFlight(value: string | undefined): number {
   return max;
 }
 
+/** Deno's own flags that a user may put after the URL by mistake (besides --allow-* and --deny-*). */
+const DENO_FLAGS = new Set([
+  "cert",
+  "config",
+  "quiet",
+  "reload",
+  "no-prompt",
+  "lock",
+  "frozen",
+  "import-map",
+  "location",
+  "seed",
+  "env-file",
+  "cached-only",
+  "node-modules-dir",
+  "no-check",
+  "check",
+  "no-remote",
+  "no-npm",
+  "no-config",
+  "v8-flags",
+  "inspect",
+  "inspect-brk",
+  "inspect-wait",
+  "watch",
+  "unsafely-ignore-certificate-errors",
+]);
+
+/** Why `flag` (without `--`) is unknown to the proxy when it is one of Deno's, else `undefined`. */
+function denoFlagMisplaced(flag: string): string | undefined {
+  const name = flag.replace(/=.*$/, "");
+  if (!/^(allow|deny)-/.test(name) && !DENO_FLAGS.has(name) && !name.startsWith("unstable")) {
+    return undefined;
+  }
+  return `--${name} is a Deno flag: put it before the package name (jsr:@mcp-sigv4/aws-mcp-proxy or mod.ts), not after the URL, where the proxy's own flags go`;
+}
+
 function firstSentence(message: string): string {
   return message.split(/\.\s|\n/)[0]?.replace(/\.$/, "") ?? message;
 }
@@ -179,6 +216,8 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
   } catch (error) {
     const message = firstSentence(error instanceof Error ? error.message : String(error));
     const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const misplaced = unknown === undefined ? undefined : denoFlagMisplaced(unknown);
+    if (misplaced) throw new UsageError(misplaced);
     const near = unknown === undefined ? undefined : closest(unknown, Object.keys(FLAGS));
     throw new UsageError(near ? `${message}; did you mean --${near}?` : message);
   }

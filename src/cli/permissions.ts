@@ -64,6 +64,17 @@ function allowAdvice(kind: "net" | "read" | "run", values: readonly string[]): s
   }
 }
 
+/**
+ * A warning when Deno was given write access although the proxy was not
+ * given `--allow-write`: most likely `--allow-write` (or `-A`) went before
+ * the package name, where it is Deno's flag. The proxy never writes a file,
+ * and its read-only mode stays on.
+ */
+export function misplacedAllowWrite(query: PermissionQuery): string | undefined {
+  if (query({ name: "write" }) !== "granted") return undefined;
+  return "Deno was given write access (--allow-write or -A before the package name), which the proxy never uses, and read-only mode is still on. To expose every tool, put --allow-write after the URL; otherwise drop it before the package name";
+}
+
 /** Answers whether a permission is granted, without prompting. */
 export type PermissionQuery = (descriptor: Deno.PermissionDescriptor) => Deno.PermissionState;
 

@@ -19,6 +19,8 @@ import { shellQuote } from "../shell_quote.ts";
 export interface ErrorContext {
   /** The endpoint host. */
   host: string;
+  /** The endpoint's origin (`http://localhost:8000`), for the URL a hint suggests; `https://host` if absent. */
+  origin?: string;
   /** The endpoint path, to suggest `/mcp` when a 404 may mean it is missing. */
   path?: string;
   /** The signing service. */
@@ -72,7 +74,7 @@ function fromHttp(status: number, detail: string, ctx: ErrorContext): RemoteFail
   }
   if (status === 404) {
     const hint = ctx.path !== undefined && !/mcp|invocations/i.test(ctx.path)
-      ? `: MCP servers are usually served under /mcp, as in https://${ctx.host}${
+      ? `: MCP servers are usually served under /mcp, as in ${ctx.origin ?? `https://${ctx.host}`}${
         ctx.path.replace(/\/$/, "")
       }/mcp`
       : "";

@@ -43,7 +43,8 @@ export function parseHeaderFlag(entry: string): Record<string, string> {
     throw new TypeError(`--header "${entry}" must look like "Name: value"`);
   }
   const reason = ownedHeaderReason(name);
-  if (reason) throw new TypeError(`--header cannot set "${name}": ${reason}`);
+  // Worded so that no "authorization: ..." reaches the log, where the redactor would eat the reason.
+  if (reason) throw new TypeError(`--header cannot set the ${name} header, since ${reason}`);
   const value = entry.slice(colon + 1).trim();
   if (/[\r\n\0]/.test(value)) {
     throw new TypeError(`--header "${name}" has a line break in its value`);

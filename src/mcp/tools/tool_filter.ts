@@ -189,6 +189,34 @@ export function judgeToolCall(
 }
 
 /**
+ * The `--allow-tool`, `--include-tool` and `--exclude-tool` patterns that
+ * match none of `tools`, as flags: most likely a typo, and a pattern meant to
+ * hide or trust a tool that does nothing.
+ *
+ * @example
+ * ```ts
+ * import { compileToolPolicy, unmatchedPatterns } from "./tool_filter.ts";
+ * const tools = [{ name: "query", inputSchema: { type: "object" as const } }];
+ * unmatchedPatterns(tools, compileToolPolicy({ allowWrite: false, allow: ["qeury"] })); // ["--allow-tool qeury"]
+ * ```
+ */
+export function unmatchedPatterns(tools: readonly Tool[], policy: ToolPolicy): string[] {
+  const unmatched: string[] = [];
+  for (
+    const [flag, patterns] of [
+      ["--allow-tool", policy.allow],
+      ["--include-tool", policy.include],
+      ["--exclude-tool", policy.exclude],
+    ] as const
+  ) {
+    for (const [glob, re] of patterns) {
+      if (!tools.some((tool) => re.test(tool.name))) unmatched.push(`${flag} ${glob}`);
+    }
+  }
+  return unmatched;
+}
+
+/**
  * The tools that read-only mode alone hides: `--allow-tool NAME` would
  * expose each of them. Empty with `--allow-write`.
  */

@@ -26,6 +26,7 @@ import {
   hidesEverything,
   judgeToolCall,
   type ToolPolicy,
+  unmatchedPatterns,
 } from "./tool_filter.ts";
 
 /** Options for {@linkcode ToolGate}. */
@@ -51,6 +52,8 @@ export class ToolGate {
   #serverHasTools = false;
   /** The exposed tools as last loaded, to tell whether a reload changed them. */
   #visibleKey = "";
+  /** What the log last said of the list, so that an unchanged reload is not said again. */
+  #reported = "";
   /** Each tool definition's `x-mcp-header` declarations, read once. */
   #declarations = new WeakMap<Tool, ParamHeaderScan>();
 
@@ -288,9 +291,20 @@ export class ToolGate {
     const policy = this.#options.policy;
     const { visible, hidden } = filterTools(tools, policy);
     this.#visibleKey = JSON.stringify(visible);
+    // A stateless server's list is loaded again per call: said once, and again when it changes.
+    const reported = JSON.stringify([tools.length, visible.length, hidden]);
+    if (reported === this.#reported) {
+      this.#log.debug(`the server's ${tools.length} tools are as before`);
+      return;
+    }
+    this.#reported = reported;
     this.#log.info(
       `the server offers ${tools.length} tools; ${visible.length} exposed, ${hidden.length} hidden`,
     );
+    const unmatched = unmatchedPatterns(tools, policy);
+    if (unmatched.length > 0) {
+      this.#log.warn(`no tool of the server matches ${unmatched.join(", ")}`);
+    }
     if (hidden.length > 0) {
       this.#log.info(`hidden: ${hidden.map((h) => `${h.name} (${h.reason})`).join(", ")}`);
       const admissible = admissibleTools(tools, policy);

@@ -39,6 +39,7 @@ import { RevisionBridge } from "./src/mcp/revision_bridge.ts";
 import { ToolGate } from "./src/mcp/tools/tool_gate.ts";
 import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
 import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
+import { withUserAgent } from "./src/transport/http/user_agent.ts";
 import { DEFAULT_RETRY_POLICY, SSE_RECONNECTION } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/aws/signer.ts";
 import { StdioTransport } from "./src/transport/stdio/stdio_transport.ts";
@@ -130,7 +131,13 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   });
   // Every attempt goes through the signer, so each retry is signed anew.
   const signedFetch = createRetryingFetch(
-    createSigningFetch(fetch, { ...scope, credentials, logger }),
+    createSigningFetch(
+      withUserAgent(fetch, {
+        product: `aws-mcp-proxy/${VERSION}`,
+        includeClient: !options.hideClient,
+      }),
+      { ...scope, credentials, logger },
+    ),
     {
       timeoutMs,
       policy: { ...DEFAULT_RETRY_POLICY, retries: options.retries },

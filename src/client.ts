@@ -26,9 +26,14 @@ import { StreamableHTTPClientTransport } from "./mcp_sdk.ts";
 import { isRequest } from "./jsonrpc/message_kind.ts";
 import { withMetadata } from "./mcp/request_extras.ts";
 import { createSigningFetch } from "./aws/signer.ts";
+import { denoPermissionQuery, missingPermissions } from "./cli/permissions.ts";
+import { sharedFilePaths } from "./cli/preflight.ts";
 
-export { createSigningFetch, type SigningFetchOptions } from "./aws/signer.ts";
-export type { AwsCredentials } from "./aws/credentials.ts";
+export { createSigningFetch, type SigningFetch, type SigningFetchOptions } from "./aws/signer.ts";
+export type { AwsCredentials, CredentialSource } from "./aws/credentials.ts";
+export type { SigningScope } from "./aws/endpoint.ts";
+export type { Logger, LogLevel } from "./log.ts";
+export type { FetchLike } from "./mcp_sdk.ts";
 export { Client };
 
 /** Options for {@linkcode connectSigV4Client}. */
@@ -56,6 +61,16 @@ export async function connectSigV4Client(options: SigV4ClientOptions): Promise<C
   const endpoint = options.endpoint instanceof URL
     ? options.endpoint
     : parseEndpoint(options.endpoint);
+  // Before anything reads a variable, a file or the host: say which flags, not a stack later.
+  const missing = missingPermissions({
+    host: endpoint.host,
+    configFile: options.credentials === undefined ? sharedFilePaths().config : undefined,
+  }, denoPermissionQuery);
+  if (missing.length > 0) {
+    throw new Deno.errors.NotCapable(
+      `connectSigV4Client needs more Deno permissions: add ${missing.join(", ")}`,
+    );
+  }
   const scope = await resolveScope(endpoint, {
     service: options.service,
     region: options.region,

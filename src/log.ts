@@ -14,11 +14,11 @@
 
 import { Redactor } from "./redactor.ts";
 
-/** The log levels, from the quietest to the most verbose. */
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+/** A log level: `error` is the quietest, `debug` the most verbose. */
+export type LogLevel = "error" | "warn" | "info" | "debug";
 
-/** One of {@linkcode LOG_LEVELS}. */
-export type LogLevel = typeof LOG_LEVELS[number];
+/** The log levels, from the quietest to the most verbose. */
+export const LOG_LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
 
 /** A levelled logger; each method writes one line when its level is enabled. */
 export interface Logger {

@@ -91,3 +91,35 @@ Deno.test("connectSigV4Client asks a credential provider for fresh credentials w
     await backend.close();
   }
 });
+
+Deno.test("the library run without permissions says which flags to add, before it touches anything", async () => {
+  const dir = await Deno.makeTempDir();
+  const script = `${dir}/connect.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { connectSigV4Client } from "${new URL("../src/client.ts", import.meta.url).href}";\n` +
+      `await connectSigV4Client({ endpoint: "https://aws-mcp.us-east-1.api.aws/mcp" });\n`,
+  );
+  try {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+        script,
+      ],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(output.code, 1);
+    assert(
+      stderr.includes(
+        "connectSigV4Client needs more Deno permissions: add --allow-net=aws-mcp.us-east-1.api.aws",
+      ),
+      stderr,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -487,3 +487,21 @@ Deno.test("--allow-write before the package name is Deno's: the proxy says so an
   if (failure) throw withProxyStderr(failure, out.stderr);
   assertMatch(out.stderr, /WARN Deno was given write access .* put --allow-write after the URL/);
 });
+
+Deno.test("every request says who is calling: the proxy and the client from its initialize, unless --hide-client", async () => {
+  const tools = [{ name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  for (const hide of [false, true]) {
+    const agents = new Set<string>();
+    const respond = (_message: Record<string, unknown>, request: Request) => {
+      agents.add(request.headers.get("user-agent") ?? "");
+      return undefined;
+    };
+    await hostileRun({ tools, respond }, hide ? ["--hide-client"] : [], async (proxy) => {
+      await proxy.send(toolCallLine(1, "echo", {}));
+      await answerTo(proxy, 1);
+    });
+    const version = (await import("../deno.json", { with: { type: "json" } })).default.version;
+    const client = hide ? "" : " raw/1";
+    assertEquals([...agents], [`aws-mcp-proxy/${version}${client}`], [...agents].join("\n"));
+  }
+});

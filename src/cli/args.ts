@@ -37,6 +37,8 @@ export interface ProxyOptions {
   retries: number;
   /** `--max-in-flight`: requests sent to the server at once; more wait their turn. */
   maxInFlight: number;
+  /** `--hide-client`: leave the MCP client's name and version out of the User-Agent. */
+  hideClient: boolean;
   /** `--log-level`: the most verbose level written to stderr. */
   logLevel: LogLevel;
 }
@@ -97,6 +99,7 @@ const FLAGS = {
   timeout: { type: "string" },
   retries: { type: "string" },
   "max-in-flight": { type: "string" },
+  "hide-client": { type: "boolean" },
   "log-level": { type: "string" },
   "print-config": { type: "boolean" },
   client: { type: "string" },
@@ -251,6 +254,7 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
     timeoutSeconds: parseTimeout(stringFlag(values.timeout)),
     retries: parseRetries(stringFlag(values.retries)),
     maxInFlight: parseMaxInFlight(stringFlag(values["max-in-flight"])),
+    hideClient: values["hide-client"] === true,
     logLevel: parseLogLevel(stringFlag(values["log-level"])),
   };
   const service = nonEmpty("service", stringFlag(values.service));

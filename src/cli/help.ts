@@ -47,6 +47,8 @@ Flags:
   --max-in-flight N       Requests sent to the server at once; up to 4096 more
                           wait their turn, and past that a request is refused
                           with an error that says so (default: 64)
+  --hide-client           Leave the MCP client's name and version out of the
+                          User-Agent (default: aws-mcp-proxy/VERSION NAME/VERSION)
   --log-level LEVEL       error, warn, info or debug, written to stderr
                           (default: info)
   --print-config          Print an MCP client configuration for this endpoint

@@ -91,6 +91,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     logger,
     redactor,
     process: needs.process,
+    hosts: needs.hosts,
   });
   const redact = (text: string) => redactor.redact(text);
   const timeoutMs = options.timeoutSeconds * 1000;

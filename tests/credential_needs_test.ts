@@ -1,3 +1,4 @@
+import { networkFailure } from "../src/aws/credentials.ts";
 import { assertEquals } from "./assert.ts";
 import {
   commandWords,
@@ -123,4 +124,27 @@ Deno.test("command lines split as the AWS CLI splits them", () => {
   assertEquals(commandWords(`a "b c" 'd e' f\\ g "h\\"i"`), ["a", "b c", "d e", "f g", 'h"i']);
   assertEquals(commandWords("  "), []);
   assertEquals(commandWords('""'), [""]);
+});
+
+Deno.test("a network failure is told apart by kind, with the host its text names", () => {
+  const cases: [string, string, string | undefined][] = [
+    ["connect ECONNREFUSED 127.0.0.1:9", "connection refused", "127.0.0.1"],
+    [
+      "getaddrinfo ENOTFOUND portal.sso.eu-west-1.amazonaws.com",
+      "DNS",
+      "portal.sso.eu-west-1.amazonaws.com",
+    ],
+    [
+      "error sending request for url (https://sts.us-east-1.amazonaws.com/): client error (Connect): invalid peer certificate: UnknownIssuer",
+      "TLS",
+      "sts.us-east-1.amazonaws.com",
+    ],
+    ["TimeoutError: Signal timed out.", "timeout", undefined],
+    ["TypeError: fetch failed", "network", undefined],
+  ];
+  for (const [text, kind, host] of cases) {
+    const failure = networkFailure([text]);
+    assertEquals([failure?.kind, failure?.host], [kind, host], text);
+  }
+  assertEquals(networkFailure(["Could not load credentials from any providers"]), undefined);
 });

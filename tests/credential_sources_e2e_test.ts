@@ -410,3 +410,43 @@ Deno.test("--print-config never prints a configuration that cannot start: it nam
     await home.remove();
   }
 });
+
+Deno.test("a credential source that cannot be reached is named, with its host and the cause", async () => {
+  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET }]]);
+  const backend = startBackend({ keys });
+  const aws = startFakeAws(keys);
+  const home = await makeAwsHome({ config: SSO_CONFIG });
+  for (const [path, text] of Object.entries(ssoCache(aws, 3600_000))) {
+    await Deno.mkdir(`${home.home}/.aws/sso/cache`, { recursive: true });
+    await Deno.writeTextFile(`${home.home}/${path}`, text);
+  }
+  // A port nothing listens on, as a portal behind a wrong override or a down network would be.
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (closed.addr as Deno.NetAddr).port;
+  closed.close();
+  const proxy = spawnRawProxy(
+    backend.url,
+    home.home,
+    [...BACKEND_SCOPE, "--profile", "dev"],
+    {
+      ...aws.env(),
+      AWS_ENDPOINT_URL_SSO: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+    },
+    `${backend.url.host},127.0.0.1:${port},${aws.oidc.host}`,
+  );
+  try {
+    await proxy.send(initializeLine(1));
+    const reply = await proxy.next(15_000);
+    const message = (reply.error as { message: string } | undefined)?.message ?? "";
+    assertMatch(message, new RegExp(`Cannot reach 127\\.0\\.0\\.1.* \\(connection refused\\)`));
+    assert(!/fetch failed$/.test(message), message);
+  } finally {
+    const out = await proxy.finish();
+    await aws.close();
+    await backend.close();
+    await home.remove();
+    assert(!out.stderr.includes("NotCapable"), out.stderr);
+  }
+});

@@ -47,6 +47,47 @@ export interface CredentialSourceOptions {
   redactor?: Redactor;
   /** The profile's own `credential_process`, run without a shell instead of the SDK's chain. */
   process?: string | undefined;
+  /** The hosts the credential source calls (SSO, STS, ...), to name when none can be reached. */
+  hosts?: readonly string[];
+}
+
+/** Network failures as the AWS SDK's handlers and Deno's fetch word them, and what each means. */
+const NETWORK_FAILURES: readonly [RegExp, string][] = [
+  [/ENOTFOUND|EAI_AGAIN|getaddrinfo|dns error|failed to lookup|Name or service not known/i, "DNS"],
+  [/ECONNREFUSED|connection refused/i, "connection refused"],
+  [/certificate|UnknownIssuer|CertNotValid|self[- ]signed|tls/i, "TLS"],
+  [/ETIMEDOUT|timed? ?out|TimeoutError/i, "timeout"],
+  [/ECONNRESET|connection reset|fetch failed|error sending request|network/i, "network"],
+];
+
+/**
+ * What a credential source's network failure was, from `texts` (the error's
+ * messages and causes, and the chain's own diagnostics): the kind, the host
+ * when the text names one, and the text; `undefined` when none is a network
+ * failure.
+ */
+export function networkFailure(
+  texts: readonly string[],
+): { kind: string; host?: string; text: string } | undefined {
+  for (const text of texts) {
+    const kind = NETWORK_FAILURES.find(([pattern]) => pattern.test(text))?.[1];
+    if (kind === undefined) continue;
+    const host =
+      /(?:https?:\/\/|ENOTFOUND |ECONNREFUSED |ETIMEDOUT )\[?([A-Za-z0-9.:-]+?)\]?(?::\d+)?(?:[/)\s]|$)/
+        .exec(text)?.[1];
+    return host === undefined ? { kind, text } : { kind, host, text };
+  }
+  return undefined;
+}
+
+/** The messages of `error` and of its causes, outermost first. */
+function messagesOf(error: unknown): string[] {
+  const out: string[] = [];
+  for (let at = error, depth = 0; at !== undefined && at !== null && depth < 5; depth++) {
+    out.push(at instanceof Error ? at.message : String(at));
+    at = at instanceof Error ? at.cause : undefined;
+  }
+  return out;
 }
 
 /**
@@ -81,19 +122,39 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
   const fromProcess = options.process && profile
     ? processCredentialSource(options.process, profile)
     : undefined;
-  const chain = fromProcess ?? sdkChain(options);
+  /**
+   * The chain's latest diagnostics that tell of a network failure, until a
+   * resolution succeeds (concurrent callers share one resolution, so each
+   * failure reads them, none takes them).
+   */
+  let network: { line: string; at: number }[] = [];
+  const chain = fromProcess ?? sdkChain(options, (line) => {
+    if (networkFailure([line])) network = [...network.slice(-4), { line, at: Date.now() }];
+  });
   let last: AwsCredentials | undefined;
   return async (request) => {
     try {
       const credentials = await chain(request?.forceRefresh ? { forceRefresh: true } : undefined);
+      network = [];
       if (credentials !== last) {
         last = credentials;
         options.redactor?.remember(credentials.secretAccessKey, credentials.sessionToken);
       }
       return credentials;
     } catch (error) {
-      // The process source's messages already say what to fix; the SDK's are explained.
-      const message = fromProcess ? describe(error) : explainCredentialError(error, profile);
+      // A source that could not be reached says so, with the host and the cause; the process
+      // source's messages already say what to fix; the SDK's others are explained.
+      const recent = network.filter((n) => Date.now() - n.at < 60_000).map((n) => n.line);
+      let unreachable = networkFailure([...messagesOf(error), ...recent]);
+      // The SDK's clients keep only "fetch failed" of Deno's error: ask the hosts themselves why.
+      if (unreachable?.kind === "network") {
+        unreachable = (await whyUnreachable(options.hosts ?? [])) ?? unreachable;
+      }
+      const message = unreachable
+        ? unreachableMessage(unreachable, profile, options.hosts ?? [])
+        : fromProcess
+        ? describe(error)
+        : explainCredentialError(error, profile);
       throw new CredentialsError(message, { cause: error });
     }
   };
@@ -111,14 +172,56 @@ const SDK_CLIENT_CONFIG = {
   defaultUserAgentProvider: () => Promise.resolve([["aws-mcp-proxy"]] as [string][]),
 };
 
-/** The AWS SDK's Node provider chain for `options.profile`. */
-function sdkChain(options: CredentialSourceOptions): CredentialSource {
+/**
+ * Why the first of `hosts` that cannot be reached cannot be: one short
+ * request to each (at most three, 3 s each), read as Deno's fetch words its
+ * failure. Only after a resolution failed on the network.
+ */
+async function whyUnreachable(
+  hosts: readonly string[],
+): Promise<{ kind: string; host: string; text: string } | undefined> {
+  for (const host of hosts.slice(0, 3)) {
+    try {
+      const response = await fetch(`https://${host}/`, {
+        method: "HEAD",
+        signal: AbortSignal.timeout(3000),
+      });
+      await response.body?.cancel();
+    } catch (error) {
+      const failure = networkFailure(messagesOf(error).reverse());
+      if (failure) return { ...failure, host };
+    }
+  }
+  return undefined;
+}
+
+/** One line for a credential source that could not be reached. */
+function unreachableMessage(
+  failure: { kind: string; host?: string; text: string },
+  profile: string | undefined,
+  hosts: readonly string[],
+): string {
+  const who = profile ? `profile "${profile}"` : "the default credential chain";
+  const host = failure.host ?? (hosts.length > 0 ? hosts.join(" or ") : "the credential source");
+  return `Cannot reach ${host} for the AWS credentials of ${who} (${failure.kind}): ${
+    failure.text.slice(0, 300)
+  }. Check the network, a proxy (HTTPS_PROXY), or an endpoint override (AWS_ENDPOINT_URL_*)`;
+}
+
+/** The AWS SDK's Node provider chain for `options.profile`; `observe` sees each diagnostic. */
+function sdkChain(
+  options: CredentialSourceOptions,
+  observe: (line: string) => void,
+): CredentialSource {
   const { logger, profile } = options;
   let webIdentityAssumer:
     | ReturnType<typeof import("@aws-sdk/nested-clients/sts").getDefaultRoleAssumerWithWebIdentity>
     | undefined;
   const chainLogger = {
-    debug: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
+    debug: (...args: unknown[]) => {
+      observe(args.join(" "));
+      logger.debug(`credentials: ${args.join(" ")}`);
+    },
     info: (...args: unknown[]) => logger.debug(`credentials: ${args.join(" ")}`),
     warn: (...args: unknown[]) => logger.warn(`credentials: ${args.join(" ")}`),
     error: (...args: unknown[]) => logger.error(`credentials: ${args.join(" ")}`),

@@ -306,7 +306,7 @@ Deno.test("a 404 on a URL without /mcp suggests it", async () => {
     const reply = await proxy.next();
     assertMatch(
       (reply.error as { message: string }).message,
-      /HTTP 404 \(not found\).*Check the URL: MCP servers are usually served under \/mcp, as in https:\/\/127\.0\.0\.1:\d+\/mcp/,
+      /HTTP 404 \(not found\).*Check the URL: MCP servers are usually served under \/mcp, as in http:\/\/127\.0\.0\.1:\d+\/mcp/,
     );
   });
 });

@@ -1,9 +1,9 @@
 import { assertEquals, assertMatch } from "./assert.ts";
-import {
-  type RemoteSendOptions,
-  RenewingRemote,
-  type SessionTransport,
-} from "../src/transport/http/renewing_remote.ts";
+import { RenewingRemote } from "../src/transport/http/renewing_remote.ts";
+import type {
+  RemoteSendOptions,
+  SessionTransport,
+} from "../src/transport/http/remote_transport.ts";
 import { sessionGone } from "../src/retry_policy.ts";
 import { createLogger } from "../src/log.ts";
 import { SdkErrorCode } from "@modelcontextprotocol/client";

@@ -39,3 +39,36 @@ export function toolErrorReply(request: JSONRPCRequest, text: string): JSONRPCMe
     result: isStateless(request) ? { resultType: "complete", ...result } : result,
   };
 }
+
+/**
+ * The answer to a request that finds the waiting line full: `maxInFlight`
+ * requests with the server and `waiting` more queued.
+ */
+export function busyReply(id: RequestId, maxInFlight: number, waiting: number): JSONRPCMessage {
+  return errorReply(
+    id,
+    ErrorCode.InternalError,
+    `The proxy has ${maxInFlight} requests in flight to the server and ${waiting} more waiting (--max-in-flight ${maxInFlight}), so it refused this one. Send it again once some are answered`,
+    { maxInFlight, waiting },
+  );
+}
+
+/** The answer to a request whose method differs from `imitated` only in case or spaces. */
+export function lookAlikeReply(id: RequestId, method: string, imitated: string): JSONRPCMessage {
+  return errorReply(
+    id,
+    ErrorCode.MethodNotFound,
+    `Method not found: ${
+      JSON.stringify(method)
+    } is not ${imitated} (JSON-RPC method names are exact), and the proxy does not forward a name that differs from it only in case or spaces`,
+  );
+}
+
+/** The answer to a request whose id is already in use by one in flight. */
+export function idInUseReply(id: RequestId): JSONRPCMessage {
+  return errorReply(
+    id,
+    ErrorCode.InvalidRequest,
+    `Invalid Request: id ${JSON.stringify(id)} is in use by a request in flight`,
+  );
+}

@@ -11,25 +11,18 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
-import type { ListToolsResult, Result } from "../mcp_sdk.ts";
-import {
-  cancelledRequestId,
-  isErrorResponse,
-  isNotification,
-  isRequest,
-  isResponse,
-} from "../jsonrpc/message_kind.ts";
+import type { ListToolsResult } from "../mcp_sdk.ts";
+import { isErrorResponse, isNotification, isRequest, isResponse } from "../jsonrpc/message_kind.ts";
 import { fromUpstream, isEscaped, toUpstream } from "../jsonrpc/request_ids.ts";
 import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
 import { describeError, type Logger } from "../log.ts";
-import type { RemoteTransport } from "../transport/http/renewing_remote.ts";
+import type { RemoteTransport } from "../transport/http/remote_transport.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
-import { errorReply, timeoutReply } from "./errors.ts";
-import { serverErrorOf } from "./remote_errors.ts";
+import { busyReply, errorReply, idInUseReply, lookAlikeReply } from "./errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
 import { MAX_WAITING, type RequestTable } from "./request_table.ts";
-import { withMetadata } from "./request_extras.ts";
-import { STATELESS_REVISION } from "./bridge_messages.ts";
+import { BridgedFlow } from "./bridged_flow.ts";
+import { Upstream } from "./upstream.ts";
 import type { RevisionBridge } from "./revision_bridge.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
 
@@ -68,11 +61,22 @@ export class McpProxy {
   #closed = Promise.withResolvers<void>();
   /** Requests refused because the waiting line was full. */
   #refusedBusy = 0;
+  /** The relay's steps while it bridges a 2025-era client to a 2026-07-28 server. */
+  #bridged: BridgedFlow;
+  /** The relay's send side. */
+  #upstream: Upstream;
 
   /** Joins the parts; nothing flows until {@linkcode McpProxy.start}. */
   constructor(options: McpProxyOptions) {
     this.#o = options;
     this.#log = options.logger;
+    this.#bridged = new BridgedFlow({
+      ...options,
+      answer: (id, reply) => this.#answer(id, reply),
+      // Each leg of a tool call is judged again, on a list as fresh as the server allows.
+      resend: (request) => this.#upstream.resend(request),
+    });
+    this.#upstream = new Upstream({ ...options, answer: (id, reply) => this.#answer(id, reply) });
   }
 
   /** Resolves when the proxy has shut down. */
@@ -190,12 +194,9 @@ export class McpProxy {
       const tracked = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
       const { bridge, requests } = this.#o;
       if (requests.methodOf(tracked.id) !== undefined) {
-        const text = `Invalid Request: id ${
-          JSON.stringify(message.id)
-        } is in use by a request in flight`;
-        return void this.#o.local.send(errorReply(message.id, ErrorCode.InvalidRequest, text));
+        return void this.#o.local.send(idInUseReply(message.id));
       }
-      requests.track(tracked.id, tracked.method, () => this.#timedOut(tracked));
+      requests.track(tracked.id, tracked.method, () => this.#upstream.timedOut(tracked));
       if (tracked.method === "initialize") {
         this.#held = [];
         bridge.noteInitialize(tracked);
@@ -206,68 +207,20 @@ export class McpProxy {
       }
       const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
       if (local) return local.then((reply) => this.#answer(tracked.id, reply));
-      const start = () => this.#safely(message, () => this.#toBackend(tracked));
+      const start = () => this.#safely(message, () => this.#upstream.send(tracked));
       if (!requests.admit(tracked.id, start)) this.#answer(tracked.id, this.#busyReply(tracked.id));
       return;
     }
-    if (this.#o.gate.refusesNotification(message)) return;
-    if (isNotification(message)) {
-      const outgoing = this.#o.bridge.outgoing(message);
-      if (!outgoing) return;
-      message = outgoing;
-    }
-    const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined) {
-      const upstream = toUpstream(cancelled);
-      const sent = !this.#o.requests.isWaiting(upstream);
-      this.#o.requests.take(upstream);
-      this.#o.bridge.done(upstream);
-      if (!sent) return; // it never left: nothing to cancel upstream
-      // Its stream closes either way: a server that ignores the cancel keeps no connection.
-      this.#o.remote.abandon(upstream);
-      if (this.#o.own.stateless) return;
-      if (upstream !== cancelled && isNotification(message)) {
-        message = { ...message, params: { ...message.params, requestId: upstream } };
-      }
-    }
-    this.#o.remote.send(message).then(
-      () => {
-        if (isNotification(message) && message.method === "notifications/initialized") {
-          this.#o.gate.discover();
-        }
-      },
-      (error) =>
-        this.#log.warn(
-          `could not forward ${"method" in message ? message.method : "a response"}: ${
-            this.#o.explain(error).message
-          }`,
-        ),
-    );
+    this.#upstream.other(message);
   }
 
   /** Refuses a method that would pass for `imitated` with a lenient server; see look_alikes.ts. */
   #refuseLookAlike(message: JSONRPCMessage, imitated: string): void {
-    const method = JSON.stringify("method" in message ? message.method : "");
-    const text = `Method not found: ${method} is not ${imitated} (JSON-RPC method names are ` +
-      "exact), and the proxy does not forward a name that differs from it only in case or spaces";
-    this.#log.warn(`refused ${method}: it differs from ${imitated} only in case or spaces`);
-    if (isRequest(message)) {
-      void this.#o.local.send(errorReply(message.id, ErrorCode.MethodNotFound, text));
-    }
-  }
-
-  /** Sends a client's request on, once it has a place with the server. */
-  #toBackend(tracked: JSONRPCRequest): void | Promise<void> {
-    const request = this.#o.bridge.outgoing(tracked) ?? tracked;
-    // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
-    // and names the revision every POST must carry, notifications included.
-    const revision = this.#o.own.stateless ? undefined : this.#o.own.useEnvelopeOf(request);
-    if (revision) {
-      this.#o.gate.stateless();
-      this.#o.remote.setProtocolVersion(revision);
-    }
-    if (request.method === "tools/call") return this.#guard(request);
-    return this.#forward(request);
+    const method = "method" in message ? message.method : "";
+    this.#log.warn(
+      `refused ${JSON.stringify(method)}: it differs from ${imitated} only in case or spaces`,
+    );
+    if (isRequest(message)) void this.#o.local.send(lookAlikeReply(message.id, method, imitated));
   }
 
   /** The answer to a request that finds the waiting line full. */
@@ -279,31 +232,7 @@ export class McpProxy {
         `refused ${this.#refusedBusy} request(s) so far: ${max} in flight and ${MAX_WAITING} waiting (--max-in-flight)`,
       );
     }
-    return errorReply(
-      id,
-      ErrorCode.InternalError,
-      `The proxy has ${max} requests in flight to the server and ${MAX_WAITING} more waiting (--max-in-flight ${max}), so it refused this one. Send it again once some are answered`,
-      { maxInFlight: max, waiting: MAX_WAITING },
-    );
-  }
-
-  #timedOut(request: JSONRPCRequest): void {
-    const seconds = this.#o.requests.timeoutMs / 1000;
-    this.#log.warn(
-      `${request.method} (id ${JSON.stringify(request.id)}) got no answer within ${seconds} s`,
-    );
-    const sent = !this.#o.requests.isWaiting(request.id);
-    this.#answer(request.id, timeoutReply(request, seconds));
-    if (!sent) return;
-    // A stateless exchange cancels by closing the request's stream; a session, by notification,
-    // and the stream closes too, so a server that ignores the cancel keeps no connection.
-    this.#o.remote.abandon(request.id);
-    if (this.#o.own.stateless) return;
-    void this.#o.remote.send({
-      jsonrpc: "2.0",
-      method: "notifications/cancelled",
-      params: { requestId: request.id, reason: "timed out in the proxy" },
-    }).catch(() => {});
+    return busyReply(id, max, MAX_WAITING);
   }
 
   /**
@@ -314,7 +243,7 @@ export class McpProxy {
     if (this.#o.requests.methodOf(id) === "initialize" && !this.#o.bridge.active) {
       const envelope = this.#o.bridge.activate(reply);
       if (envelope) {
-        return void this.#bridgeInitialize(id, envelope).catch((error) =>
+        return void this.#bridged.initialize(id, envelope).catch((error) =>
           this.#answer(id, errorReply(id, ErrorCode.InternalError, describeError(error)))
         );
       }
@@ -329,49 +258,11 @@ export class McpProxy {
     if (method === "initialize") this.#release();
   }
 
-  /** The server speaks only 2026-07-28: the proxy speaks it for the client from now on. */
-  async #bridgeInitialize(id: JSONRPCRequest["id"], envelope: Record<string, unknown>) {
-    const { own, gate, remote, bridge } = this.#o;
-    this.#log.info(
-      `the server speaks only ${STATELESS_REVISION}; the proxy speaks it for this ${bridge.clientVersion} client`,
-    );
-    remote.setProtocolVersion(STATELESS_REVISION);
-    own.useEnvelope(envelope);
-    const reply = await bridge.answerInitialize(id, () => own.request("server/discover", {}));
-    if ("result" in reply) {
-      gate.initialized(reply.result);
-      gate.discover();
-    } else this.#log.warn(reply.error.message);
-    this.#answer(id, reply);
-  }
-
   /** Forwards, in order, what the client sent while its initialize was in flight. */
   #release(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const message of held) this.#safely(message, () => this.#fromClient(message));
-  }
-
-  #forward(request: JSONRPCRequest): void {
-    const headers = request.method === "tools/call" ? this.#o.gate.paramHeaders(request) : {};
-    const options = Object.keys(headers).length > 0 ? { headers } : undefined;
-    this.#o.remote.send(withMetadata(request, this.#o.metadata), options).catch((error) => {
-      const own = serverErrorOf(error, request.id);
-      if (own) return this.#answer(request.id, own);
-      const failure = this.#o.explain(error);
-      this.#log.warn(`${request.method} failed: ${failure.message}`);
-      const data = failure.status === undefined ? undefined : { httpStatus: failure.status };
-      this.#answer(
-        request.id,
-        errorReply(request.id, ErrorCode.InternalError, failure.message, data),
-      );
-    });
-  }
-
-  async #guard(request: JSONRPCRequest): Promise<void> {
-    const refusal = await this.#o.gate.judge(request);
-    if (refusal) this.#answer(request.id, refusal);
-    else this.#forward(request);
   }
 
   // ---- backend -> client ----
@@ -400,7 +291,7 @@ export class McpProxy {
     }
     let reply: JSONRPCMessage = message;
     if (!isErrorResponse(message)) {
-      if (this.#o.bridge.active) return this.#relayBridged(id, method, message.result);
+      if (this.#o.bridge.active) return this.#bridged.result(id, method, message.result);
       if (method === "initialize") {
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
         if (typeof version === "string") this.#o.remote.setProtocolVersion(version);
@@ -414,30 +305,5 @@ export class McpProxy {
       }
     }
     this.#answer(id, reply);
-  }
-
-  /**
-   * A result for a client the bridge speaks for: passed on as its revision
-   * knows it, or, when it asks for input, the input asked of the client and
-   * the request sent again with the answers.
-   */
-  async #relayBridged(id: JSONRPCRequest["id"], method: string, result: Result): Promise<void> {
-    const step = await this.#o.bridge.next(id, result);
-    if ("retry" in step) {
-      if (this.#o.requests.methodOf(id) === undefined) return;
-      this.#o.requests.restart(id);
-      // Each leg of a tool call is judged again, on a list as fresh as the server allows.
-      if (step.retry.method === "tools/call") return this.#guard(step.retry);
-      return this.#forward(step.retry);
-    }
-    if ("failed" in step) {
-      this.#log.warn(`${method}: the server ${step.failed}`);
-      const message = `The server's ${method} ${step.failed}`;
-      return this.#answer(id, errorReply(id, ErrorCode.InternalError, message));
-    }
-    const answer = method === "tools/list"
-      ? this.#o.gate.filterList(step.answer as ListToolsResult)
-      : step.answer;
-    this.#answer(id, { jsonrpc: "2.0", id, result: answer });
   }
 }

@@ -19,15 +19,8 @@ import { errorReply, toolErrorReply } from "../errors.ts";
 import { ArgumentValidator } from "./arg_validator.ts";
 import { type ListToolsPage, ToolCatalog, wellFormed } from "./tool_catalog.ts";
 import { paramHeaders, type ParamHeaderScan, scanParamHeaders } from "./param_headers.ts";
-import {
-  admissibleTools,
-  allowsEverything,
-  filterTools,
-  hidesEverything,
-  judgeToolCall,
-  type ToolPolicy,
-  unmatchedPatterns,
-} from "./tool_filter.ts";
+import { allowsEverything, filterTools, judgeToolCall, type ToolPolicy } from "./tool_filter.ts";
+import { ListReport } from "./list_report.ts";
 
 /** Options for {@linkcode ToolGate}. */
 export interface ToolGateOptions {
@@ -52,8 +45,7 @@ export class ToolGate {
   #serverHasTools = false;
   /** The exposed tools as last loaded, to tell whether a reload changed them. */
   #visibleKey = "";
-  /** What the log last said of the list, so that an unchanged reload is not said again. */
-  #reported = "";
+  #report: ListReport;
   /** Each tool definition's `x-mcp-header` declarations, read once. */
   #declarations = new WeakMap<Tool, ParamHeaderScan>();
 
@@ -61,7 +53,11 @@ export class ToolGate {
   constructor(options: ToolGateOptions) {
     this.#options = options;
     this.#log = options.logger;
-    this.#catalog = new ToolCatalog(options.listPage, (tools) => this.#report(tools));
+    this.#report = new ListReport(options.policy, options.logger);
+    this.#catalog = new ToolCatalog(options.listPage, (tools) => {
+      this.#visibleKey = JSON.stringify(filterTools(tools, options.policy).visible);
+      this.#report.report(tools);
+    });
   }
 
   /** Records, from the `initialize` result, whether the server offers tools at all. */
@@ -96,6 +92,7 @@ export class ToolGate {
 
   /** The backend announced a change: no call is judged on the old list from now on. */
   changed(): void {
+    this.#report.announce();
     this.#log.info("the server's tool list changed; reloading it");
     this.#load(this.#catalog.invalidate());
   }
@@ -106,6 +103,7 @@ export class ToolGate {
    */
   async renewed(): Promise<boolean> {
     if (!this.#serverHasTools || !this.#catalog.loaded) return false;
+    this.#report.announce();
     const before = this.#visibleKey;
     try {
       await this.#catalog.invalidate();
@@ -285,34 +283,5 @@ export class ToolGate {
 
   #warnLoad(error: unknown): void {
     this.#log.warn(`cannot load the server's tool list: ${this.#describe(error)}`);
-  }
-
-  #report(tools: readonly Tool[]): void {
-    const policy = this.#options.policy;
-    const { visible, hidden } = filterTools(tools, policy);
-    this.#visibleKey = JSON.stringify(visible);
-    // A stateless server's list is loaded again per call: said once, and again when it changes.
-    const reported = JSON.stringify([tools.length, visible.length, hidden]);
-    if (reported === this.#reported) {
-      this.#log.debug(`the server's ${tools.length} tools are as before`);
-      return;
-    }
-    this.#reported = reported;
-    this.#log.info(
-      `the server offers ${tools.length} tools; ${visible.length} exposed, ${hidden.length} hidden`,
-    );
-    const unmatched = unmatchedPatterns(tools, policy);
-    if (unmatched.length > 0) {
-      this.#log.warn(`no tool of the server matches ${unmatched.join(", ")}`);
-    }
-    if (hidden.length > 0) {
-      this.#log.info(`hidden: ${hidden.map((h) => `${h.name} (${h.reason})`).join(", ")}`);
-      const admissible = admissibleTools(tools, policy);
-      if (admissible.length > 0) {
-        this.#log.info(`--allow-tool would admit: ${admissible.join(", ")}`);
-      }
-    }
-    const warning = hidesEverything(tools, policy);
-    if (warning) this.#log.warn(warning);
   }
 }

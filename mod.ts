@@ -40,6 +40,7 @@ import { ToolGate } from "./src/mcp/tools/tool_gate.ts";
 import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
 import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
 import { withUserAgent } from "./src/transport/http/user_agent.ts";
+import { ResendBudget } from "./src/transport/http/resend_budget.ts";
 import { DEFAULT_RETRY_POLICY, SSE_RECONNECTION } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/aws/signer.ts";
 import { StdioTransport } from "./src/transport/stdio/stdio_transport.ts";
@@ -130,6 +131,8 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     toClient: (message) => local.send(message),
     describe: (error) => explain(error).message,
   });
+  // One request causes at most 1 + --retries + 1 POSTs, whatever each layer would resend.
+  const budget = new ResendBudget(options.retries + 1);
   // Every attempt goes through the signer, so each retry is signed anew.
   const signedFetch = createRetryingFetch(
     createSigningFetch(
@@ -137,7 +140,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
         product: `aws-mcp-proxy/${VERSION}`,
         includeClient: !options.hideClient,
       }),
-      { ...scope, credentials, logger },
+      { ...scope, credentials, logger, mayResend: (body) => budget.spendFor(body) },
     ),
     {
       timeoutMs,
@@ -149,6 +152,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
           return false;
         }
       },
+      mayRetry: (body) => budget.spendFor(body),
       logger,
     },
   );
@@ -165,6 +169,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     timeoutMs,
     logger,
     redact,
+    budget,
   });
   const proxy = new McpProxy({
     local,

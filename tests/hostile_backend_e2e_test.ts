@@ -505,3 +505,42 @@ Deno.test("every request says who is calling: the proxy and the client from its 
     assertEquals([...agents], [`aws-mcp-proxy/${version}${client}`], [...agents].join("\n"));
   }
 });
+
+Deno.test("one request causes at most 1 + --retries + 1 POSTs, whatever mix of 503s, a lost session, a cut stream and a signature mismatch", async () => {
+  const tools = [{ name: "read", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  let posts = 0;
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  // Every layer's fault in turn, for as long as the proxy keeps sending.
+  const script = [
+    () => json(503, { message: "Service Unavailable" }),
+    () => json(503, { message: "Service Unavailable" }),
+    () =>
+      json(404, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32001, message: "Session not found" },
+      }),
+    () => json(503, { message: "Service Unavailable" }),
+    () => new Response(": cut\n\n", { headers: { "content-type": "text/event-stream" } }),
+    () =>
+      json(403, {
+        message: "The request signature we calculated does not match the signature you provided.",
+      }),
+  ];
+  const respond = (message: Record<string, unknown>) => {
+    if (message.method !== "tools/call") return undefined;
+    return script[posts++ % script.length]!();
+  };
+  for (const retries of [0, 2]) {
+    posts = 0;
+    await hostileRun({ tools, respond }, ["--retries", String(retries)], async (proxy) => {
+      await proxy.send(toolCallLine(1, "read", {}));
+      const answer = await answerTo(proxy, 1);
+      assert(answer.error, JSON.stringify(answer));
+      await proxy.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" }));
+      assertEquals((await answerTo(proxy, 2)).id, 2, "answered once; nothing more came for id 1");
+    });
+    assert(posts <= 1 + retries + 1, `--retries ${retries}: ${posts} POSTs of one tools/call`);
+  }
+});

@@ -1,3 +1,4 @@
+import { ResendBudget } from "../src/transport/http/resend_budget.ts";
 import { assertEquals } from "./assert.ts";
 import {
   afterStreamEnd,
@@ -82,4 +83,19 @@ Deno.test("a stream that ended before its answer: send a safe request once, else
   assertEquals(afterStreamEnd({ resent: false, safe: true }), "resend");
   assertEquals(afterStreamEnd({ resent: true, safe: true }), "fail", "never twice");
   assertEquals(afterStreamEnd({ resent: false, safe: false }), "fail");
+});
+
+Deno.test("a resend budget is per request, read from the body only when spent, and gone once the request is", () => {
+  const budget = new ResendBudget(2);
+  const body = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call" });
+  assertEquals([budget.spendFor(body(1)), budget.spendFor(body(1)), budget.spend(1)], [
+    true,
+    true,
+    false,
+  ]);
+  assertEquals(budget.spendFor(body(2)), true, "another request has its own");
+  assertEquals(budget.spendFor('{"jsonrpc":"2.0","method":"notifications/cancelled"}'), true);
+  assertEquals(budget.spendFor("not json"), true, "what names no request is not limited");
+  budget.forget(1);
+  assertEquals(budget.spend(1), true, "a new request under a reused id starts afresh");
 });

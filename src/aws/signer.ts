@@ -26,6 +26,11 @@ export interface SigningFetchOptions extends SigningScope {
   now?: () => number;
   /** Says when the clock is corrected or credentials are renewed. */
   logger?: Logger;
+  /**
+   * Asked before a request is signed and sent again (a skewed clock, renewed
+   * credentials), with its body: false when it may not go again.
+   */
+  mayResend?: (body: string | undefined) => boolean;
 }
 
 /** The headers a signed request carries, as `SignatureV4` produces them. */
@@ -241,7 +246,7 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
         first.credentials,
         kind === "signature" ? "AWS rejected the signature" : "AWS rejected the session token",
       ));
-    if (again) return (await send()).response;
+    if (again && options.mayResend?.(body) !== false) return (await send()).response;
     return new Response(text, { status, statusText, headers });
   };
 }

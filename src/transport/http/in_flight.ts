@@ -114,7 +114,8 @@ export class InFlightRequests {
     if (!entry) return;
     const { request } = entry;
     const method = request.method;
-    const safe = this.#options.canReplay(request);
+    // Asked only when it could go again: asking spends its resend budget.
+    const safe = !entry.resent && this.#options.canReplay(request);
     if (afterStreamEnd({ resent: entry.resent, safe }) === "resend") {
       this.#options.logger.info(
         `the server's stream ended before it answered ${method}; sending it again`,

@@ -24,6 +24,7 @@ import {
 import { StreamGuard } from "./stream_guard.ts";
 import { sessionGone } from "../../retry_policy.ts";
 import { InFlightRequests } from "./in_flight.ts";
+import type { ResendBudget } from "./resend_budget.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
 
 /** Options for {@linkcode RenewingRemote}. */
@@ -49,6 +50,8 @@ export interface RenewingRemoteOptions {
   logger: Logger;
   /** Scrubs secrets from the error texts it gives the client; none by default. */
   redact?: (text: string) => string;
+  /** The resends each request may still cause, shared with the fetch layers; unlimited if absent. */
+  budget?: ResendBudget;
 }
 
 /** How long ending the session waits for the DELETE's answer: the client is waiting for us to exit. */
@@ -91,7 +94,8 @@ export class RenewingRemote implements RemoteTransport {
   constructor(options: RenewingRemoteOptions) {
     this.#options = options;
     this.#inFlight = new InFlightRequests({
-      canReplay: options.canReplay,
+      canReplay: (request) =>
+        options.canReplay(request) && options.budget?.spend(request.id) !== false,
       logger: options.logger,
       redact: options.redact,
       deliver: (message) => this.onmessage?.(message),
@@ -141,7 +145,10 @@ export class RenewingRemote implements RemoteTransport {
           await transport.send(message, sendOptions);
         } catch (error) {
           const replaced = transport !== this.#current;
-          if (attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession))) {
+          if (
+            attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession)) &&
+            this.#mayResend(message)
+          ) {
             await this.#renew(transport);
             if (await this.#refusedOnRenewal(message)) return;
             continue;
@@ -164,7 +171,13 @@ export class RenewingRemote implements RemoteTransport {
     else this.#guard.close(id);
   }
 
+  /** Whether `message` may be sent once more: a request, only within its budget. */
+  #mayResend(message: JSONRPCMessage): boolean {
+    return !isRequest(message) || this.#options.budget?.spend(message.id) !== false;
+  }
+
   #forget(id: RequestId): void {
+    this.#options.budget?.forget(id);
     this.#inFlight.drop(id);
     this.#streams.delete(id);
   }

@@ -34,6 +34,11 @@ export interface RetryingFetchOptions {
    * absent.
    */
   canResend?: (body: string) => boolean;
+  /**
+   * Asked before each retry, with the body: false when the request has spent
+   * its budget of resends across every layer (see `resend_budget.ts`).
+   */
+  mayRetry?: (body: unknown) => boolean;
   /** Says what is retried and why. */
   logger: Logger;
   /** The jitter source; `Math.random` unless given. */
@@ -109,7 +114,7 @@ export function createRetryingFetch(next: FetchLike, options: RetryingFetchOptio
       const failure = failureOf(attempt);
       const resendable = () => typeof body === "string" ? canResend(body) : body == null;
       const wait = failure === undefined || retry >= policy.retries ||
-          !mayResend(failure, resendable())
+          !mayResend(failure, resendable()) || options.mayRetry?.(body) === false
         ? undefined
         : retryDelayMs(
           retry,

@@ -41,6 +41,7 @@ import { RenewingRemote } from "./src/transport/http/renewing_remote.ts";
 import { createRetryingFetch } from "./src/transport/http/retrying_fetch.ts";
 import { withUserAgent } from "./src/transport/http/user_agent.ts";
 import { ResendBudget } from "./src/transport/http/resend_budget.ts";
+import { CookieJar, withCookies } from "./src/transport/http/cookie_jar.ts";
 import { DEFAULT_RETRY_POLICY, SSE_RECONNECTION } from "./src/retry_policy.ts";
 import { createSigningFetch } from "./src/aws/signer.ts";
 import { StdioTransport } from "./src/transport/stdio/stdio_transport.ts";
@@ -131,12 +132,14 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     toClient: (message) => local.send(message),
     describe: (error) => explain(error).message,
   });
+  // A load balancer's sticky-session cookies, kept for one backend session and never logged.
+  const cookies = new CookieJar(options.endpoint, { onValue: (value) => redactor.remember(value) });
   // One request causes at most 1 + --retries + 1 POSTs, whatever each layer would resend.
   const budget = new ResendBudget(options.retries + 1);
   // Every attempt goes through the signer, so each retry is signed anew.
   const signedFetch = createRetryingFetch(
     createSigningFetch(
-      withUserAgent(fetch, {
+      withUserAgent(withCookies(fetch, cookies), {
         product: `aws-mcp-proxy/${VERSION}`,
         includeClient: !options.hideClient,
       }),
@@ -170,6 +173,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     logger,
     redact,
     budget,
+    onSessionEnd: () => cookies.clear(),
   });
   const proxy = new McpProxy({
     local,

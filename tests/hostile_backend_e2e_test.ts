@@ -544,3 +544,54 @@ Deno.test("one request causes at most 1 + --retries + 1 POSTs, whatever mix of 5
     assert(posts <= 1 + retries + 1, `--retries ${retries}: ${posts} POSTs of one tools/call`);
   }
 });
+
+Deno.test("sticky sessions: a load balancer's cookie goes back with the session's requests, never to a new session, and is never logged", async () => {
+  const tools = [{ name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  let instance = 0;
+  let expire = false;
+  const seen: { method: string; cookie: string | null }[] = [];
+  // An ALB in front of two instances: initialize picks one and sets its cookie; a request that
+  // comes back without it lands on the other instance, which does not know the session.
+  const respond = (message: Record<string, unknown>, request: Request) => {
+    const cookie = request.headers.get("cookie");
+    seen.push({ method: String(message.method ?? "response"), cookie });
+    if (message.method === "initialize") {
+      instance++;
+      const body = JSON.stringify({
+        jsonrpc: "2.0",
+        id: message.id,
+        result: {
+          protocolVersion: "2025-11-25",
+          capabilities: { tools: {} },
+          serverInfo: { name: "behind-alb", version: "1" },
+        },
+      });
+      const headers = new Headers({
+        "content-type": "application/json",
+        "mcp-session-id": `session-${instance}`,
+      });
+      headers.append("set-cookie", `AWSALB=instance-${instance}-secretvalue; Path=/; Max-Age=600`);
+      headers.append("set-cookie", `OTHER=elsewhere; Path=/somewhere-else`);
+      return new Response(body, { headers });
+    }
+    const wanted = `AWSALB=instance-${instance}-secretvalue`;
+    if (expire || cookie !== wanted) {
+      expire = false;
+      return new Response("Session not found", { status: 404 });
+    }
+    return undefined;
+  };
+  const out = await hostileRun({ tools, respond }, ["--log-level", "debug"], async (proxy) => {
+    await proxy.send(toolCallLine(1, "echo", {}));
+    assert((await answerTo(proxy, 1)).result, "the session's request reached its instance");
+    expire = true; // the instance forgets the session: the proxy starts a new one
+    await proxy.send(toolCallLine(2, "echo", {}));
+    assert((await answerTo(proxy, 2)).result, "and the new session's cookie is used");
+  });
+  const initializes = seen.filter((s) => s.method === "initialize");
+  assertEquals(initializes.map((s) => s.cookie), [null, null], "a new session starts clean");
+  const calls = seen.filter((s) => s.method === "tools/call").map((s) => s.cookie);
+  assertEquals(calls.at(-1), "AWSALB=instance-2-secretvalue");
+  assert(calls.every((c) => !c?.includes("OTHER")), "a cookie for another path is not sent");
+  assert(!out.stderr.includes("secretvalue"), "cookie values are never logged");
+});

@@ -6,7 +6,15 @@
  *
  * @module
  */
-import type { JSONRPCMessage, RequestId, Transport } from "../../mcp_sdk.ts";
+import type {
+  FetchLike,
+  JSONRPCMessage,
+  JSONRPCRequest,
+  RequestId,
+  Transport,
+} from "../../mcp_sdk.ts";
+import type { Logger } from "../../log.ts";
+import type { ResendBudget } from "./resend_budget.ts";
 
 /** What a send to the backend may add: HTTP headers derived from the message (`Mcp-Param-*`). */
 export interface RemoteSendOptions {
@@ -40,4 +48,33 @@ export interface RemoteTransport extends SessionTransport {
   abandon(id: RequestId): void;
   /** Called when the transport begins to start a new backend session. */
   onrenewing?: () => void;
+}
+
+/** Options for `RenewingRemote`, the remote transport the proxy runs. */
+export interface RenewingRemoteOptions {
+  /** Signs and sends one HTTP request; the remote guards its response bodies. */
+  fetch: FetchLike;
+  /** Opens a fresh transport to the backend, with no session, sending through `fetch`. */
+  open: (fetch: FetchLike) => SessionTransport;
+  /**
+   * Whether a request that was in flight when its session ended may be sent
+   * again on the new session: the backend may or may not have run it.
+   */
+  canReplay: (request: JSONRPCRequest) => boolean;
+  /**
+   * Asked before a request judged on the old session is sent on a new one,
+   * whose server may offer other tools: an answer to give the client instead
+   * of sending it, or `undefined` to send it.
+   */
+  recheck?: (request: JSONRPCRequest) => Promise<JSONRPCMessage | undefined>;
+  /** Milliseconds the re-initialization may take. */
+  timeoutMs: number;
+  /** Says when a session is renewed. */
+  logger: Logger;
+  /** Scrubs secrets from the error texts it gives the client; none by default. */
+  redact?: (text: string) => string;
+  /** The resends each request may still cause, shared with the fetch layers; unlimited if absent. */
+  budget?: ResendBudget;
+  /** Told when a backend session has ended (before a new one starts, and at shutdown). */
+  onSessionEnd?: () => void;
 }

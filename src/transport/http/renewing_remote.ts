@@ -13,8 +13,13 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { FetchLike, JSONRPCMessage, JSONRPCRequest, RequestId } from "../../mcp_sdk.ts";
-import type { RemoteSendOptions, RemoteTransport, SessionTransport } from "./remote_transport.ts";
-import { describeError, type Logger } from "../../log.ts";
+import type {
+  RemoteSendOptions,
+  RemoteTransport,
+  RenewingRemoteOptions,
+  SessionTransport,
+} from "./remote_transport.ts";
+import { describeError } from "../../log.ts";
 import {
   cancelledRequestId,
   isErrorResponse,
@@ -24,35 +29,7 @@ import {
 import { StreamGuard } from "./stream_guard.ts";
 import { sessionGone } from "../../retry_policy.ts";
 import { InFlightRequests } from "./in_flight.ts";
-import type { ResendBudget } from "./resend_budget.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
-
-/** Options for {@linkcode RenewingRemote}. */
-export interface RenewingRemoteOptions {
-  /** Signs and sends one HTTP request; the remote guards its response bodies. */
-  fetch: FetchLike;
-  /** Opens a fresh transport to the backend, with no session, sending through `fetch`. */
-  open: (fetch: FetchLike) => SessionTransport;
-  /**
-   * Whether a request that was in flight when its session ended may be sent
-   * again on the new session: the backend may or may not have run it.
-   */
-  canReplay: (request: JSONRPCRequest) => boolean;
-  /**
-   * Asked before a request judged on the old session is sent on a new one,
-   * whose server may offer other tools: an answer to give the client instead
-   * of sending it, or `undefined` to send it.
-   */
-  recheck?: (request: JSONRPCRequest) => Promise<JSONRPCMessage | undefined>;
-  /** Milliseconds the re-initialization may take. */
-  timeoutMs: number;
-  /** Says when a session is renewed. */
-  logger: Logger;
-  /** Scrubs secrets from the error texts it gives the client; none by default. */
-  redact?: (text: string) => string;
-  /** The resends each request may still cause, shared with the fetch layers; unlimited if absent. */
-  budget?: ResendBudget;
-}
 
 /** How long ending the session waits for the DELETE's answer: the client is waiting for us to exit. */
 const TERMINATE_TIMEOUT_MS = 2000;
@@ -100,7 +77,7 @@ export class RenewingRemote implements RemoteTransport {
       redact: options.redact,
       deliver: (message) => this.onmessage?.(message),
     });
-    this.#guard = new StreamGuard({ onOverlong: (body, limit) => this.#overlong(body, limit) });
+    this.#guard = new StreamGuard({ onOverlong: (id, limit) => this.#overlong(id, limit) });
     this.#fetch = this.#guard.wrap(options.fetch);
     this.#current = this.#wire(options.open(this.#fetch));
   }
@@ -202,6 +179,7 @@ export class RenewingRemote implements RemoteTransport {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#current.close();
+    this.#options.onSessionEnd?.();
   }
 
   #wire(transport: SessionTransport): SessionTransport {
@@ -231,15 +209,9 @@ export class RenewingRemote implements RemoteTransport {
     this.#inFlight.streamEnded(id, (request) => this.send(request));
   }
 
-  /** The stream of the request posted as `body` had a line over `limit` and was ended. */
-  #overlong(body: string | undefined, limit: number): void {
-    let id: unknown;
-    try {
-      id = body === undefined ? undefined : (JSON.parse(body) as { id?: unknown }).id;
-    } catch {
-      return;
-    }
-    if (typeof id !== "string" && typeof id !== "number") return;
+  /** The stream of request `id` had a line over `limit` and was ended. */
+  #overlong(id: RequestId | undefined, limit: number): void {
+    if (id === undefined) return;
     const stream = this.#streams.get(id);
     this.#inFlight.overlong(id, limit);
     this.#forget(id);
@@ -287,6 +259,7 @@ export class RenewingRemote implements RemoteTransport {
   }
 
   async #startSession(stale: SessionTransport): Promise<void> {
+    this.#options.onSessionEnd?.();
     const params = this.#initializeParams;
     if (params === undefined) throw new Error("the session ended before the client initialized");
     const log = this.#options.logger;

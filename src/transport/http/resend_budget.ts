@@ -13,20 +13,7 @@
  * @module
  */
 import type { RequestId } from "../../mcp_sdk.ts";
-
-/** The JSON-RPC request id `body` posts, as a JSON parser reads it; `undefined` for none. */
-function requestIdOf(body: unknown): RequestId | undefined {
-  if (typeof body !== "string") return undefined;
-  try {
-    const message = JSON.parse(body) as { id?: unknown; method?: unknown };
-    const { id } = message;
-    return typeof message.method === "string" && (typeof id === "string" || typeof id === "number")
-      ? id
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { postedRequestId } from "../../jsonrpc/posted_id.ts";
 
 /**
  * The resends left to each request that has used one; see the module doc.
@@ -61,7 +48,7 @@ export class ResendBudget {
    * no request (a notification or a response), which no budget limits.
    */
   spendFor(body: unknown): boolean {
-    const id = requestIdOf(body);
+    const id = postedRequestId(body);
     return id === undefined || this.spend(id);
   }
 

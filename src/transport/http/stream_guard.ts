@@ -23,6 +23,7 @@
  * @module
  */
 import type { FetchLike, RequestId } from "../../mcp_sdk.ts";
+import { postedRequestId } from "../../jsonrpc/posted_id.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 
 const LF = 0x0a;
@@ -32,10 +33,10 @@ export interface StreamGuardOptions {
   /** The longest line (SSE) or body (JSON) let through; {@linkcode MAX_MESSAGE_BYTES} unless given. */
   maxLineBytes?: number;
   /**
-   * Told when a stream was ended for a line over the limit, with the body of
-   * the POST whose stream it was (`undefined` for a GET stream).
+   * Told when a stream was ended for a line over the limit, with the id of the
+   * request whose stream it was (`undefined` for a GET stream).
    */
-  onOverlong?: (requestBody: string | undefined, limit: number) => void;
+  onOverlong?: (request: RequestId | undefined, limit: number) => void;
 }
 
 /** An SSE stream being read, and how to end it early. */
@@ -121,15 +122,6 @@ function guardJson(body: ReadableStream<Uint8Array>, maxBytes: number): Readable
   );
 }
 
-/** The JSON-RPC id of the request posted as `body`, as a JSON parser reads it. */
-function requestIdOf(body: string): unknown {
-  try {
-    return (JSON.parse(body) as { id?: unknown }).id;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Guards the response bodies of the fetches it wraps; see the module doc.
  *
@@ -165,16 +157,21 @@ export class StreamGuard {
           ? init.body
           : undefined;
         let entry: OpenStream | undefined;
-        body = guardSse(response.body, this.#max, () => this.#onOverlong?.(sent, this.#max), {
-          open: (close) => {
-            if (sent === undefined) return;
-            entry = { body: sent, close };
-            this.#open.add(entry);
+        body = guardSse(
+          response.body,
+          this.#max,
+          () => this.#onOverlong?.(postedRequestId(sent), this.#max),
+          {
+            open: (close) => {
+              if (sent === undefined) return;
+              entry = { body: sent, close };
+              this.#open.add(entry);
+            },
+            done: () => {
+              if (entry) this.#open.delete(entry);
+            },
           },
-          done: () => {
-            if (entry) this.#open.delete(entry);
-          },
-        });
+        );
       } else if (type === "application/json") {
         body = guardJson(response.body, this.#max);
       } else return response;
@@ -194,7 +191,7 @@ export class StreamGuard {
    */
   close(id: RequestId): void {
     for (const entry of [...this.#open]) {
-      if (requestIdOf(entry.body) === id) entry.close();
+      if (postedRequestId(entry.body) === id) entry.close();
     }
   }
 }

@@ -30,6 +30,7 @@ import { Redactor } from "./src/redactor.ts";
 import { preflight, PreflightError } from "./src/cli/preflight.ts";
 import { denoPermissionQuery, misplacedAllowWrite } from "./src/cli/permissions.ts";
 import { printConfig } from "./src/cli/print_config_command.ts";
+import { type CheckLine, checksPassed, formatChecks, runChecks } from "./src/cli/check_command.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
 import { OwnRequests } from "./src/mcp/own_requests.ts";
@@ -63,7 +64,8 @@ function asUsage<T>(fn: () => T): T {
   }
 }
 
-async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): Promise<number> {
+/** The permissions checked, and what the credential source needs and the signing scope. */
+async function settle(options: ProxyOptions) {
   asUsage(() => resolveService(options.endpoint, options.service));
   // Before anything reads a variable, a file or a host: Deno would prompt on a terminal.
   const { files, needs } = await preflight({
@@ -77,6 +79,32 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   }).catch((error) => {
     throw new UsageError(describeError(error));
   });
+  return { files, needs, scope };
+}
+
+/** `--check`: what works and what to do about what does not; 0 when the proxy would work. */
+async function check(
+  options: ProxyOptions,
+  json: boolean,
+  logger: Logger,
+  redactor: Redactor,
+): Promise<number> {
+  let lines: CheckLine[];
+  try {
+    const { files, needs, scope } = await settle(options);
+    const preflight = { files, needs };
+    lines = await runChecks({ options, scope, preflight, logger, redactor, version: VERSION });
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof PreflightError)) throw error;
+    lines = [{ what: "start-up", outcome: "fail", detail: error.message }];
+  }
+  const passed = checksPassed(lines);
+  print(json ? `${JSON.stringify({ ok: passed, checks: lines }, null, 2)}\n` : formatChecks(lines));
+  return passed ? 0 : 1;
+}
+
+async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): Promise<number> {
+  const { needs, scope } = await settle(options);
   logger.info(
     `forwarding to ${options.endpoint.origin}${options.endpoint.pathname} as ${scope.service} in ${scope.region}` +
       `${options.profile ? ` with profile ${options.profile}` : ""}` +
@@ -236,6 +264,9 @@ export async function main(args: readonly string[]): Promise<number> {
   const redactor = new Redactor();
   const logger = createLogger({ level: command.options.logLevel, redactor });
   try {
+    if (command.kind === "check") {
+      return await check(command.options, command.json, logger, redactor);
+    }
     if (command.kind === "print-config") {
       print(
         await printConfig(command.options, {

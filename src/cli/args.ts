@@ -55,6 +55,12 @@ export type Command =
   | { kind: "version" }
   | { kind: "run"; options: ProxyOptions }
   | {
+    kind: "check";
+    options: ProxyOptions;
+    /** Whether the report is printed as JSON, for scripts. */
+    json: boolean;
+  }
+  | {
     kind: "print-config";
     options: ProxyOptions;
     /** The client whose configuration format to print. */
@@ -102,6 +108,8 @@ const FLAGS = {
   "hide-client": { type: "boolean" },
   "log-level": { type: "string" },
   "print-config": { type: "boolean" },
+  check: { type: "boolean" },
+  json: { type: "boolean" },
   client: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -272,6 +280,15 @@ export function parseCommand(argv: readonly string[], env: ArgsEnv): Command {
     }
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.json === true && values.check !== true) {
+    throw new UsageError("--json goes with --check");
+  }
+  if (values.check === true) {
+    if (values["print-config"] === true) {
+      throw new UsageError("--check and --print-config are two commands: pass one");
+    }
+    return { kind: "check", options, json: values.json === true };
   }
   if (values["print-config"] !== true) {
     if (values.client !== undefined) throw new UsageError("--client goes with --print-config");

@@ -55,6 +55,12 @@ Flags:
                           and profile, with the fewest permissions that work,
                           instead of starting (run it with --allow-read and
                           --allow-env as below)
+  --check                 Check, from a terminal, what the proxy needs for this
+                          endpoint and profile (permissions, credentials and
+                          whose they are, the endpoint and signature, the
+                          server, the tools), one line each; exit 0 when the
+                          proxy would work, 1 when not
+  --json                  With --check: the report as JSON
   --client NAME           With --print-config: claude (also Amazon Q CLI, Kiro,
                           Cursor) or vscode (default: claude)
   -h, --help              Show this text

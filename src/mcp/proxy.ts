@@ -23,6 +23,7 @@ import type { OwnRequests } from "./own_requests.ts";
 import { MAX_WAITING, type RequestTable } from "./request_table.ts";
 import { BridgedFlow } from "./bridged_flow.ts";
 import { Upstream } from "./upstream.ts";
+import { RequestTrace } from "./request_trace.ts";
 import type { RevisionBridge } from "./revision_bridge.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
 
@@ -65,6 +66,8 @@ export class McpProxy {
   #bridged: BridgedFlow;
   /** The relay's send side. */
   #upstream: Upstream;
+  /** A span per request, when OpenTelemetry is on. */
+  #trace = new RequestTrace();
 
   /** Joins the parts; nothing flows until {@linkcode McpProxy.start}. */
   constructor(options: McpProxyOptions) {
@@ -207,7 +210,12 @@ export class McpProxy {
       }
       const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
       if (local) return local.then((reply) => this.#answer(tracked.id, reply));
-      const start = () => this.#safely(message, () => this.#upstream.send(tracked));
+      const start = () =>
+        this.#trace.around(
+          tracked,
+          () => this.#safely(message, () => this.#upstream.send(tracked)),
+          (span) => requests.traced(tracked.id, span),
+        );
       if (!requests.admit(tracked.id, start)) this.#answer(tracked.id, this.#busyReply(tracked.id));
       return;
     }
@@ -248,7 +256,7 @@ export class McpProxy {
         );
       }
     }
-    const method = this.#o.requests.take(id);
+    const method = this.#o.requests.take(id, reply);
     if (method === undefined) return;
     this.#o.bridge.done(id);
     const clientId = fromUpstream(id);

@@ -12,7 +12,8 @@
  *
  * @module
  */
-import type { RequestId } from "../mcp_sdk.ts";
+import type { JSONRPCMessage, RequestId } from "../mcp_sdk.ts";
+import type { RequestSpan } from "./request_trace.ts";
 
 /**
  * Requests that stay open as long as the client wants (revision 2026-07-28's
@@ -30,6 +31,8 @@ interface Entry {
   onTimeout: () => void;
   /** Whether it holds one of the `maxInFlight` places. */
   placed: boolean;
+  /** Its trace span, when tracing is on. */
+  span?: RequestSpan;
 }
 
 /** Options for {@linkcode RequestTable}. */
@@ -85,6 +88,12 @@ export class RequestTable {
     if (this.#waiting.size >= MAX_WAITING) return false;
     this.#waiting.set(id, start);
     return true;
+  }
+
+  /** Attaches request `id`'s trace span, ended when the request leaves the table. */
+  traced(id: RequestId, span: RequestSpan): void {
+    const entry = this.#entries.get(id);
+    if (entry) entry.span = span;
   }
 
   /** Whether request `id` is waiting for a place, so nothing of it has reached the server. */
@@ -158,11 +167,16 @@ export class RequestTable {
     return OPEN_ENDED.has(method) ? undefined : setTimeout(onTimeout, this.#timeoutMs);
   }
 
-  /** Removes request `id` and stops its timer; its method, or `undefined` if it was not here. */
-  take(id: RequestId): string | undefined {
+  /**
+   * Removes request `id`, answered with `reply` (none when it was cancelled),
+   * stops its timer and ends its span; its method, or `undefined` if it was
+   * not here.
+   */
+  take(id: RequestId, reply?: JSONRPCMessage): string | undefined {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     clearTimeout(entry.timer);
+    entry.span?.end(reply);
     this.#entries.delete(id);
     this.#waiting.delete(id);
     if (entry.placed) {

@@ -45,6 +45,7 @@ Deno.test("with OTEL_DENO=true each request is a span, parent of its signed fetc
   const receiver = startReceiver();
   try {
     const out = await rawRun({
+      onBackend: (backend) => backend.faults.failNext(503, 1, "tools/call"),
       env: {
         OTEL_DENO: "true",
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -70,9 +71,14 @@ Deno.test("with OTEL_DENO=true each request is a span, parent of its signed fetc
     const refused = calls.find((s) => attr(s, "mcp.tool.name") === "write_note");
     assert(echo && refused, JSON.stringify(receiver.traces.map((s) => s.name)));
     assertEquals([attr(echo, "mcp.outcome"), attr(refused, "mcp.outcome")], ["ok", "error"]);
+    assertEquals(attr(echo, "mcp.resends"), "1", "the 503 was retried once");
     assertEquals(attr(refused, "rpc.jsonrpc.error_code"), -32602);
     const fetches = receiver.traces.filter((s) => s.parentSpanId === echo.spanId);
-    assert(fetches.some((s) => s.name === "POST"), "the signed fetch is the call's child");
+    // The refused first POST and its retry at least (a tool-list load it waits for joins them).
+    assert(
+      fetches.filter((s) => s.name === "POST").length >= 2,
+      JSON.stringify(receiver.traces.map((s) => [s.name, s.spanId, s.parentSpanId])),
+    );
     const everything = JSON.stringify(receiver.traces);
     for (const secret of ["argument-value-never-traced", "AKIDEXAMPLE", "Signature="]) {
       assert(!everything.includes(secret), `${secret} in a span`);

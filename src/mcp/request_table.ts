@@ -96,6 +96,11 @@ export class RequestTable {
     if (entry) entry.span = span;
   }
 
+  /** Request `id` was sent once more (a retry, a re-sign, a resend): its span counts it. */
+  resent(id: RequestId): void {
+    this.#entries.get(id)?.span?.resent();
+  }
+
   /** Whether request `id` is waiting for a place, so nothing of it has reached the server. */
   isWaiting(id: RequestId): boolean {
     return this.#waiting.has(id);

@@ -3,8 +3,8 @@
  * standard `OTEL_*` variables): one span per client request, active while
  * the request is judged and sent, so the fetch spans Deno makes for it are
  * its children, and a histogram of call durations per tool. Attributes name
- * the method, the tool, the outcome, the HTTP status of a failure and the
- * protocol revision; never an argument value nor anything secret.
+ * the method, the tool, the outcome, the resends, the HTTP status of a
+ * failure and the protocol revision; never an argument value nor anything secret.
  *
  * When Deno's telemetry is off its tracer refuses to start a span; the first
  * refusal turns this module off for good, so an untraced proxy pays one
@@ -24,6 +24,8 @@ interface Span {
 
 /** What one traced request needs at its end. */
 export interface RequestSpan {
+  /** Counts one more send of the request (a retry, a re-sign, a resend on a new session). */
+  resent(): void;
   /** Ends the span with what `reply` says (`undefined`: cancelled, no answer). */
   end(reply: JSONRPCMessage | undefined): void;
 }
@@ -68,8 +70,11 @@ export class RequestTrace {
     span.setAttribute("mcp.method", request.method);
     if (tool !== undefined) span.setAttribute("mcp.tool.name", tool);
     if (typeof revision === "string") span.setAttribute("mcp.protocol.version", revision);
+    let resends = 0;
     return {
+      resent: () => void resends++,
       end: (reply) => {
+        span.setAttribute("mcp.resends", resends);
         const outcome = reply === undefined ? "cancelled" : "error" in reply ? "error" : "ok";
         span.setAttribute("mcp.outcome", outcome);
         if (reply !== undefined && "error" in reply) {

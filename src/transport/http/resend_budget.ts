@@ -30,9 +30,12 @@ export class ResendBudget {
   #resends: number;
   #left = new Map<RequestId, number>();
 
-  /** A budget of `resends` sends after the first, per request. */
-  constructor(resends: number) {
+  #onSpend: (id: RequestId) => void;
+
+  /** A budget of `resends` sends after the first, per request; `onSpend` hears of each taken. */
+  constructor(resends: number, onSpend: (id: RequestId) => void = () => {}) {
     this.#resends = resends;
+    this.#onSpend = onSpend;
   }
 
   /** Takes one resend of request `id`; false when it has none left (and it must not go again). */
@@ -40,6 +43,7 @@ export class ResendBudget {
     const left = this.#left.get(id) ?? this.#resends;
     if (left <= 0) return false;
     this.#left.set(id, left - 1);
+    this.#onSpend(id);
     return true;
   }
 

@@ -153,6 +153,10 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     timeoutMs,
     logger,
     describe: (error) => explain(error).message,
+    listen: () =>
+      own.request("subscriptions/listen", { notifications: { toolsListChanged: true } }, {
+        openEnded: true,
+      }),
   });
   const requests = new RequestTable({ timeoutMs, maxInFlight: options.maxInFlight });
   const local = new StdioTransport();

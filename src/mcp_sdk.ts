@@ -24,6 +24,7 @@ export {
   SdkHttpError,
   SERVER_INFO_META_KEY,
   StreamableHTTPClientTransport,
+  SUBSCRIPTION_ID_META_KEY,
 } from "@modelcontextprotocol/client";
 export type {
   FetchLike,

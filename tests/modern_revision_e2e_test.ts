@@ -139,11 +139,12 @@ Deno.test("with --allow-write too, a tools/call of a tool with an invalid x-mcp-
     await proxy.send(modernLine(2, "tools/call", { name: "echo", arguments: { text: "after" } }));
     assertEquals((await proxy.next()).id, 2);
     assertEquals(backend.calls.get("echo"), 1);
-    // A notification POST carries no Mcp-Method: the backend got tool lists and echo only (the
-    // server's lists are never fresh, ttlMs 0, so the gate loads one for each call it judges).
+    // A notification POST carries no Mcp-Method: besides the gate's tool lists and its own
+    // subscription to their changes, the backend got echo only.
     const posts = backend.seen.filter((r) => r.method === "POST");
+    const gates = ["tools/list", "subscriptions/listen"];
     assertEquals(
-      posts.filter((r) => r.headers["mcp-method"] !== "tools/list").map((r) =>
+      posts.filter((r) => !gates.includes(r.headers["mcp-method"] ?? "")).map((r) =>
         r.headers["mcp-name"]
       ),
       ["echo"],
@@ -180,8 +181,8 @@ Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the prox
   }
 });
 
-Deno.test("a 2026-07-28 server that makes a read-only tool a write tool, announcing nothing, is not called in read-only mode: its list is never fresher than its ttlMs", async () => {
-  await using run = await modernSetup();
+Deno.test("a 2026-07-28 server without subscriptions that makes a read-only tool a write tool, announcing nothing, is not called in read-only mode: its list is never fresher than its ttlMs", async () => {
+  await using run = await modernSetup({ listen: false });
   const { backend, home } = run;
   const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
   const call = (id: number) =>
@@ -276,6 +277,47 @@ Deno.test("a stateless call that runs past --timeout is answered at once and can
       !backend.seen.some((r) => r.rpcMethod === "notifications/cancelled"),
       "no notifications/cancelled POST, which a stateless server has no request to match to",
     );
+  } finally {
+    await proxy.finish();
+  }
+});
+
+Deno.test("a 2026-07-28 server that offers subscriptions: calls are judged without a tools/list each, and an announced change is seen before the next call", async () => {
+  await using run = await modernSetup();
+  const { backend, home } = run;
+  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE);
+  const call = (id: number) =>
+    modernLine(id, "tools/call", { name: "echo", arguments: { text: `call ${id}` } });
+  const lists = () => backend.seen.filter((r) => r.rpcMethod === "tools/list").length;
+  try {
+    await proxy.send(call(1));
+    assertEquals((await proxy.next()).id, 1);
+    const deadline = Date.now() + 5000;
+    while (!backend.seen.some((r) => r.rpcMethod === "subscriptions/listen")) {
+      if (Date.now() > deadline) throw new Error("the proxy never subscribed");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the acknowledgement, then a load
+    const before = lists();
+    for (let id = 2; id <= 6; id++) {
+      await proxy.send(call(id));
+      assertEquals((await proxy.next()).id, id, "the client sees only its answers");
+    }
+    assertEquals(lists(), before, "five calls, no tools/list among them");
+    backend.setReadOnly("echo", false);
+    backend.toolsChanged();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await proxy.send(call(7));
+    const refused = await proxy.next();
+    assertEquals(
+      refused.id,
+      7,
+      "no notification of the proxy's own subscription reached the client",
+    );
+    assertMatch((refused.error as { message: string }).message, /hidden by the proxy/);
+    assertEquals(backend.calls.get("echo"), 6, "the tool, now a write tool, was not called");
+  } catch (error) {
+    throw withProxyStderr(error, (await proxy.finish()).stderr);
   } finally {
     await proxy.finish();
   }

@@ -9,6 +9,7 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
   StdioClientTransport,
+  ToolListChangedNotificationSchema,
 } from "./fixtures/sdk.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { modernSetup } from "./fixtures/modern_backend.ts";
@@ -179,7 +180,8 @@ Deno.test("bridged: results lose resultType, input goes to the client under the 
 });
 
 Deno.test("bridged: every leg of a tool call is judged again, so a tool that became a write tool while the client answered is not called again", async () => {
-  await using run = await modernSetup();
+  // A server without subscriptions: its lists are fresh for their ttlMs only (0 here).
+  await using run = await modernSetup({ listen: false });
   const { backend, home } = run;
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
@@ -203,6 +205,35 @@ Deno.test("bridged: every leg of a tool call is judged again, so a tool that bec
       "hidden by the proxy",
     );
     assertEquals(backend.calls.get("confirm_roots"), 1, "the second leg never reached the server");
+  } catch (error) {
+    throw withProxyStderr(error, stderr());
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("bridged, the server's tool-list changes reach the 2025-era client through the proxy's own subscription", async () => {
+  await using run = await modernSetup();
+  const { backend, home } = run;
+  const transport = new StdioClientTransport(
+    proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
+  );
+  const stderr = collectStderr(transport);
+  const client = new Client({ name: "legacy-listener", version: "1.0.0" }, { capabilities: {} });
+  let changes = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+  try {
+    await client.connect(transport);
+    const deadline = Date.now() + 5000;
+    while (!/following the server's tool-list changes/.test(stderr())) {
+      if (Date.now() > deadline) throw new Error("the proxy never subscribed");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    backend.toolsChanged();
+    while (changes === 0 && Date.now() < deadline + 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assertEquals(changes, 1);
   } catch (error) {
     throw withProxyStderr(error, stderr());
   } finally {

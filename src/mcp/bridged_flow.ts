@@ -65,6 +65,7 @@ export class BridgedFlow {
     if ("result" in reply) {
       gate.initialized(reply.result);
       gate.discover();
+      gate.followChanges();
     } else logger.warn(reply.error.message);
     this.#o.answer(id, reply);
   }

@@ -7,6 +7,7 @@
  */
 import type {
   JSONRPCErrorResponse,
+  JSONRPCNotification,
   JSONRPCRequest,
   JSONRPCResultResponse,
   ListToolsResult,
@@ -14,14 +15,14 @@ import type {
 } from "../mcp_sdk.ts";
 import { isErrorResponse } from "../jsonrpc/message_kind.ts";
 import { isOwnId, ownId } from "../jsonrpc/request_ids.ts";
-import { PROTOCOL_VERSION_META_KEY } from "../mcp_sdk.ts";
+import { PROTOCOL_VERSION_META_KEY, SUBSCRIPTION_ID_META_KEY } from "../mcp_sdk.ts";
 import { envelopeOf } from "./protocol_envelope.ts";
 import { withMetadata } from "./request_extras.ts";
 
 interface Waiter {
   resolve(result: Result): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Options for {@linkcode OwnRequests}. */
@@ -74,11 +75,18 @@ export class OwnRequests {
     this.#envelope = envelope;
   }
 
-  /** Sends `method` and resolves with the result; rejects on an error answer or the timeout. */
-  request(method: string, params: Record<string, unknown>): Promise<Result> {
+  /**
+   * Sends `method` and resolves with the result; rejects on an error answer
+   * or the timeout, which an open-ended request (a subscription) has not.
+   */
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    options: { openEnded?: boolean } = {},
+  ): Promise<Result> {
     const id = ownId(++this.#seq);
     const { promise, resolve, reject } = Promise.withResolvers<Result>();
-    const timer = setTimeout(() => {
+    const timer = options.openEnded ? undefined : setTimeout(() => {
       this.#take(id)?.reject(
         new Error(`${method} got no answer within ${this.#options.timeoutMs / 1000} s`),
       );
@@ -115,6 +123,13 @@ export class OwnRequests {
       waiter.reject(new Error(`${message.error.message} (code ${message.error.code})`));
     } else waiter.resolve(message.result);
     return true;
+  }
+
+  /** Whether `notification` belongs to one of the proxy's own subscriptions, not the client's. */
+  ownsNotification(notification: JSONRPCNotification): boolean {
+    const meta = notification.params?._meta as Record<string, unknown> | undefined;
+    const subscription = meta?.[SUBSCRIPTION_ID_META_KEY];
+    return typeof subscription === "string" && isOwnId(subscription);
   }
 
   /** Fails every request still waiting. */

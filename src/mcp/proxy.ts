@@ -276,20 +276,22 @@ export class McpProxy {
   // ---- backend -> client ----
 
   #fromBackend(message: JSONRPCMessage): void | Promise<void> {
-    if (!isResponse(message)) {
+    if (isNotification(message)) {
       // Before the client hears of it: no call it sends from now on is judged on the old list.
-      if (isNotification(message) && message.method === "notifications/tools/list_changed") {
-        this.#o.gate.changed();
+      const changed = message.method === "notifications/tools/list_changed";
+      if (changed) this.#o.gate.changed();
+      if (!this.#o.own.ownsNotification(message)) return void this.#o.local.send(message);
+      // The proxy's own subscription: for the gate, and for a bridged client, which has none.
+      if (message.method === "notifications/subscriptions/acknowledged") this.#o.gate.subscribed();
+      if (changed && this.#o.bridge.active) {
+        void this.#o.local.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
       }
-      void this.#o.local.send(message);
       return;
     }
+    if (!isResponse(message)) return void this.#o.local.send(message);
     const id = message.id;
     if (this.#o.own.settle(message)) return;
-    if (id === undefined) {
-      void this.#o.local.send(message);
-      return;
-    }
+    if (id === undefined) return void this.#o.local.send(message);
     const method = this.#o.requests.methodOf(id);
     if (method === undefined) {
       this.#log.debug(

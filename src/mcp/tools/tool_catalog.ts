@@ -54,6 +54,7 @@ export class ToolCatalog {
   /** When the last successful load started, and how long the server lets it stay fresh. */
   #loadedAt = -Infinity;
   #ttlMs = Infinity;
+  #followed = false;
   /** Definitions seen in pages that passed through since the last load started, with when. */
   #observed = new Map<string, { tool: Tool; at: number }>();
 
@@ -161,7 +162,16 @@ export class ToolCatalog {
   /** Whether the view may judge a call asked at `asked`: current, and fresh or loaded since. */
   #freshFor(asked: number): boolean {
     return this.current &&
-      (this.#loadedAt >= asked || this.#now() < this.#loadedAt + this.#ttlMs);
+      (this.#followed || this.#loadedAt >= asked || this.#now() < this.#loadedAt + this.#ttlMs);
+  }
+
+  /**
+   * Whether the server's list changes are followed (a stateless server's
+   * `subscriptions/listen` is open and acknowledged): the list is then fresh
+   * until a change is announced, whatever its `ttlMs`, as a session's is.
+   */
+  follow(followed: boolean): void {
+    this.#followed = followed;
   }
 
   async #load({ changes, startedAt }: Load): Promise<void> {

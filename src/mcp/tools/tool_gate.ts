@@ -21,6 +21,8 @@ import { type ListToolsPage, ToolCatalog, wellFormed } from "./tool_catalog.ts";
 import { paramHeaders, type ParamHeaderScan, scanParamHeaders } from "./param_headers.ts";
 import { allowsEverything, filterTools, judgeToolCall, type ToolPolicy } from "./tool_filter.ts";
 import { ListReport } from "./list_report.ts";
+import { ListSubscription } from "./list_subscription.ts";
+import { isOwnId } from "../../jsonrpc/request_ids.ts";
 
 /** Options for {@linkcode ToolGate}. */
 export interface ToolGateOptions {
@@ -34,6 +36,8 @@ export interface ToolGateOptions {
   logger: Logger;
   /** One line for a failure to load the list, for the log and the client. */
   describe?: (error: unknown) => string;
+  /** Opens the proxy's own `subscriptions/listen` for tool-list changes; settles when it ends. */
+  listen?: () => Promise<unknown>;
 }
 
 /** The gate; see the module doc. */
@@ -41,6 +45,7 @@ export class ToolGate {
   #options: ToolGateOptions;
   #log: Logger;
   #catalog: ToolCatalog;
+  #subscription: ListSubscription | undefined;
   #validator = new ArgumentValidator();
   #serverHasTools = false;
   /** The exposed tools as last loaded, to tell whether a reload changed them. */
@@ -54,6 +59,14 @@ export class ToolGate {
     this.#options = options;
     this.#log = options.logger;
     this.#report = new ListReport(options.policy, options.logger);
+    if (options.listen) {
+      this.#subscription = new ListSubscription({
+        listen: options.listen,
+        follow: (followed) => this.#catalog.follow(followed),
+        reload: () => this.#load(this.#catalog.refresh()),
+        logger: options.logger,
+      });
+    }
     this.#catalog = new ToolCatalog(options.listPage, (tools) => {
       this.#visibleKey = JSON.stringify(filterTools(tools, options.policy).visible);
       this.#report.report(tools);
@@ -76,6 +89,17 @@ export class ToolGate {
     if (this.#serverHasTools) return;
     this.#serverHasTools = true;
     this.discover();
+    this.followChanges();
+  }
+
+  /** Subscribes to a stateless server's tool-list changes, where it offers that. */
+  followChanges(): void {
+    this.#subscription?.start();
+  }
+
+  /** The server acknowledged the proxy's own subscription: its list is followed. */
+  subscribed(): void {
+    this.#subscription?.acknowledged();
   }
 
   /** Loads the list (and the validator) once the session is ready. */
@@ -187,7 +211,10 @@ export class ToolGate {
    */
   readonly safeToRepeat = (message: JSONRPCMessage | JSONRPCMessage[]): boolean => {
     if (Array.isArray(message)) return message.every((m) => this.safeToRepeat(m));
-    if (!isRequest(message) || message.method !== "tools/call") return true;
+    if (!isRequest(message)) return true;
+    // The proxy's own subscription is opened again by its owner, which must know it ended.
+    if (message.method === "subscriptions/listen") return !isOwnId(message.id);
+    if (message.method !== "tools/call") return true;
     const name = (message.params as { name?: unknown } | undefined)?.name;
     const annotations = typeof name === "string" ? this.#catalog.get(name)?.annotations : undefined;
     return annotations?.readOnlyHint === true || annotations?.idempotentHint === true;

@@ -14,6 +14,7 @@ import {
 } from "./fixtures/hostile_backend.ts";
 import {
   BACKEND_SCOPE,
+  discoverProbeLine,
   INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
@@ -31,15 +32,25 @@ async function hostileRun(
   options: HostileBackendOptions,
   args: string[],
   fn: (proxy: RawProxy, backend: HostileBackend) => Promise<void>,
+  spawn: { env?: Record<string, string>; permissions?: string[]; initialize?: boolean } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const backend = startHostileBackend(options);
   const home = await makeAwsHome();
-  const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE, ...args]);
+  const proxy = spawnRawProxy(
+    backend.url,
+    home.home,
+    [...BACKEND_SCOPE, ...args],
+    spawn.env ?? {},
+    undefined,
+    spawn.permissions ?? [],
+  );
   let failure: unknown;
   try {
-    await proxy.send(initializeLine(0));
-    assertEquals((await proxy.next()).id, 0);
-    await proxy.send(INITIALIZED_LINE);
+    if (spawn.initialize !== false) {
+      await proxy.send(initializeLine(0));
+      assertEquals((await proxy.next()).id, 0);
+      await proxy.send(INITIALIZED_LINE);
+    }
     await fn(proxy, backend);
   } catch (error) {
     failure = error;
@@ -208,52 +219,40 @@ Deno.test("a session token a server echoes back, in any shape or split across ev
   const half = Math.floor(token.length / 2);
   const escaped = [...token].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const tools = [{ name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY }];
-  const backend = startHostileBackend({
-    tools,
-    respond: (message, request) => {
-      if (message.method !== "tools/call") return undefined;
-      const seen = request.headers.get("x-amz-security-token") ?? "";
-      const name = (message.params as { name: string }).name;
-      if (name === "forbidden") {
-        const body = `{"message":"denied: ${seen.toLowerCase()} ${btoa(`t=${seen}`)} ${
-          escaped.join("")
-        }"}`;
-        return new Response(body, { status: 403 });
-      }
-      const events = `data: {"broken ${seen.slice(0, half)}\n\ndata: ${seen.slice(half)} x}\n\n` +
-        `data: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { content: [] } })}\n\n`;
-      return new Response(events, { headers: { "content-type": "text/event-stream" } });
-    },
-  });
-  const home = await makeAwsHome();
-  const proxy = spawnRawProxy(
-    backend.url,
-    home.home,
-    [...BACKEND_SCOPE, "--allow-write", "--log-level", "debug", "--retries", "0"],
-    { AWS_SESSION_TOKEN: token },
-  );
-  let client = "";
-  try {
-    await proxy.send(initializeLine(0));
-    await proxy.next();
-    await proxy.send(INITIALIZED_LINE);
-    await proxy.send(toolCallLine(1, "forbidden", {}));
-    client += await proxy.nextLine();
-    await proxy.send(toolCallLine(2, "split", {}));
-    client += await proxy.nextLine();
-  } finally {
-    const out = await proxy.finish();
-    await home.remove();
-    await backend.close();
-    const seen = `${client}\n${out.stdout}\n${out.stderr}`;
-    assertMatch(client, /denied/, "the server's message still reaches the client");
-    for (let at = 0; at + 16 <= token.length; at += 8) {
-      const piece = token.slice(at, at + 16);
-      assert(!seen.toLowerCase().includes(piece.toLowerCase()), `piece ${piece} leaked:\n${seen}`);
+  const respond = (message: Record<string, unknown>, request: Request) => {
+    if (message.method !== "tools/call") return undefined;
+    const seen = request.headers.get("x-amz-security-token") ?? "";
+    const name = (message.params as { name: string }).name;
+    if (name === "forbidden") {
+      const body = `{"message":"denied: ${seen.toLowerCase()} ${btoa(`t=${seen}`)} ${
+        escaped.join("")
+      }"}`;
+      return new Response(body, { status: 403 });
     }
-    assert(!seen.includes(btoa(`t=${token}`).slice(8, 40)), "Base64 form leaked");
-    assert(!seen.includes(escaped.slice(4, 12).join("")), "escaped form leaked");
+    const events = `data: {"broken ${seen.slice(0, half)}\n\ndata: ${seen.slice(half)} x}\n\n` +
+      `data: ${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { content: [] } })}\n\n`;
+    return new Response(events, { headers: { "content-type": "text/event-stream" } });
+  };
+  let client = "";
+  const out = await hostileRun(
+    { tools, respond },
+    ["--allow-write", "--log-level", "debug", "--retries", "0"],
+    async (proxy) => {
+      await proxy.send(toolCallLine(1, "forbidden", {}));
+      client += await proxy.nextLine();
+      await proxy.send(toolCallLine(2, "split", {}));
+      client += await proxy.nextLine();
+    },
+    { env: { AWS_SESSION_TOKEN: token } },
+  );
+  const seen = `${client}\n${out.stdout}\n${out.stderr}`;
+  assertMatch(client, /denied/, "the server's message still reaches the client");
+  for (let at = 0; at + 16 <= token.length; at += 8) {
+    const piece = token.slice(at, at + 16);
+    assert(!seen.toLowerCase().includes(piece.toLowerCase()), `piece ${piece} leaked:\n${seen}`);
   }
+  assert(!seen.includes(btoa(`t=${token}`).slice(8, 40)), "Base64 form leaked");
+  assert(!seen.includes(escaped.slice(4, 12).join("")), "escaped form leaked");
 });
 
 Deno.test("bridged, a server that asks for input the client never offered gets nothing from the client: the call fails naming the capability", async () => {
@@ -426,23 +425,8 @@ Deno.test("a client that probes with server/discover, is refused and falls back 
     { name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY },
     { name: "write", inputSchema: { type: "object" } },
   ];
-  const backend = startHostileBackend({ tools });
-  const home = await makeAwsHome();
-  const proxy = spawnRawProxy(backend.url, home.home, [...BACKEND_SCOPE]);
-  let failure: unknown;
-  try {
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "server/discover",
-      params: {
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientInfo": { name: "probe", version: "1" },
-          "io.modelcontextprotocol/clientCapabilities": {},
-        },
-      },
-    }));
+  await hostileRun({ tools }, [], async (proxy, backend) => {
+    await proxy.send(discoverProbeLine(0));
     assert((await proxy.next()).error, "the 2025-era server refuses the probe");
     await proxy.send(initializeLine(1));
     assertEquals((await answerTo(proxy, 1)).id, 1);
@@ -455,36 +439,16 @@ Deno.test("a client that probes with server/discover, is refused and falls back 
     await proxy.send(toolCallLine(4, "write", {}));
     assert((await answerTo(proxy, 4)).error, "read-only mode still holds");
     assertEquals([...backend.ran.keys()], ["echo"]);
-  } catch (error) {
-    failure = error;
-  }
-  const out = await proxy.finish();
-  await home.remove();
-  await backend.close();
-  if (failure) throw withProxyStderr(failure, out.stderr);
+  }, { initialize: false });
 });
 
 Deno.test("--allow-write before the package name is Deno's: the proxy says so and stays read-only", async () => {
   const tools = [{ name: "write", inputSchema: { type: "object" } }];
-  const backend = startHostileBackend({ tools });
-  const home = await makeAwsHome();
-  const proxy = spawnRawProxy(backend.url, home.home, BACKEND_SCOPE, {}, undefined, [
-    "--allow-write",
-  ]);
-  let failure: unknown;
-  try {
-    await proxy.send(initializeLine(0));
-    await proxy.next();
+  const out = await hostileRun({ tools }, [], async (proxy, backend) => {
     await proxy.send(toolCallLine(1, "write", {}));
     assert((await answerTo(proxy, 1)).error, "read-only mode still holds");
     assertEquals(backend.ran.size, 0);
-  } catch (error) {
-    failure = error;
-  }
-  const out = await proxy.finish();
-  await home.remove();
-  await backend.close();
-  if (failure) throw withProxyStderr(failure, out.stderr);
+  }, { permissions: ["--allow-write"] });
   assertMatch(out.stderr, /WARN Deno was given write access .* put --allow-write after the URL/);
 });
 

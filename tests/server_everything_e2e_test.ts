@@ -11,6 +11,7 @@ import {
   BACKEND_SCOPE,
   collectStderr,
   connectThroughProxy,
+  discoverProbeLine,
   INITIALIZED_LINE,
   initializeLine,
   makeAwsHome,
@@ -193,18 +194,7 @@ Deno.test("server-everything: a client that probes with server/discover in the s
   let failure: unknown;
   try {
     // The probe the Python SDK's Client sends in its default auto mode, then its fallback.
-    await proxy.send(JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "server/discover",
-      params: {
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientInfo": { name: "mcp", version: "2.3.0" },
-          "io.modelcontextprotocol/clientCapabilities": {},
-        },
-      },
-    }));
+    await proxy.send(discoverProbeLine(0));
     assert((await proxy.next()).error, "server-everything refuses the probe");
     await proxy.send(initializeLine(1));
     assertEquals((await proxy.next()).id, 1);

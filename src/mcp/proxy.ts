@@ -16,37 +16,20 @@ import { isErrorResponse, isNotification, isRequest, isResponse } from "../jsonr
 import { fromUpstream, isEscaped, toUpstream } from "../jsonrpc/request_ids.ts";
 import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
 import { describeError, type Logger } from "../log.ts";
-import type { RemoteTransport } from "../transport/http/remote_transport.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
 import { busyReply, errorReply, idInUseReply, lookAlikeReply } from "./errors.ts";
-import type { OwnRequests } from "./own_requests.ts";
-import { MAX_WAITING, type RequestTable } from "./request_table.ts";
+import { MAX_WAITING } from "./request_table.ts";
 import { BridgedFlow } from "./bridged_flow.ts";
-import { Upstream } from "./upstream.ts";
+import { Upstream, type UpstreamOptions } from "./upstream.ts";
 import { RequestTrace } from "./request_trace.ts";
-import type { RevisionBridge } from "./revision_bridge.ts";
-import type { ToolGate } from "./tools/tool_gate.ts";
 
-/** The parts {@linkcode McpProxy} joins. */
-export interface McpProxyOptions {
+/**
+ * The parts {@linkcode McpProxy} joins: the client side, and what its send
+ * side ({@linkcode UpstreamOptions}) works with.
+ */
+export interface McpProxyOptions extends Omit<UpstreamOptions, "answer"> {
   /** The client side: the stdio transport. */
   local: LocalTransport;
-  /** The backend side: the SDK's Streamable HTTP transport, signed, renewing its session. */
-  remote: RemoteTransport;
-  /** The client's requests in flight. */
-  requests: RequestTable;
-  /** The proxy's own requests (the gate's tool list); attached to `remote` at start. */
-  own: OwnRequests;
-  /** Which tools are listed and callable. */
-  gate: ToolGate;
-  /** Speaks 2026-07-28 upstream for a 2025-era client when the server speaks only that. */
-  bridge: RevisionBridge;
-  /** Merged into `params._meta` of every request sent to the backend. */
-  metadata: Readonly<Record<string, string>>;
-  /** One line for the client when sending to the backend failed (what happened, what to do). */
-  explain: (error: unknown) => { message: string; status?: number };
-  /** Where the proxy says what it does. */
-  logger: Logger;
 }
 
 /** How long shutdown waits for requests still in flight before it answers them itself. */

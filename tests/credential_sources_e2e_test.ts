@@ -69,6 +69,19 @@ function ssoCache(aws: FakeAws, expiresInMs: number): Record<string, string> {
   };
 }
 
+/** The SigV4 backend, fake AWS services, and a home whose SSO profile `dev` is logged in. */
+async function ssoSetup() {
+  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET }]]);
+  const backend = startBackend({ keys });
+  const aws = startFakeAws(keys);
+  const home = await makeAwsHome({ config: SSO_CONFIG });
+  for (const [path, text] of Object.entries(ssoCache(aws, 3600_000))) {
+    await Deno.mkdir(`${home.home}/.aws/sso/cache`, { recursive: true });
+    await Deno.writeTextFile(`${home.home}/${path}`, text);
+  }
+  return { backend, aws, home };
+}
+
 const netFlag = (...urls: URL[]) => urls.map((u) => u.host.replaceAll(".", "\\.")).join(",");
 
 const SOURCES: Source[] = [
@@ -231,14 +244,7 @@ for (const source of SOURCES) {
 }
 
 Deno.test("--print-config prints a client configuration whose permissions are exactly enough", async () => {
-  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET }]]);
-  const backend = startBackend({ keys });
-  const aws = startFakeAws(keys);
-  const home = await makeAwsHome({ config: SSO_CONFIG });
-  for (const [path, text] of Object.entries(ssoCache(aws, 3600_000))) {
-    await Deno.mkdir(`${home.home}/.aws/sso/cache`, { recursive: true });
-    await Deno.writeTextFile(`${home.home}/${path}`, text);
-  }
+  const { backend, aws, home } = await ssoSetup();
   const env = { ...proxyEnv(home.home, aws.env(), false), AWS_PROFILE: "dev" };
   try {
     const printed = await new Deno.Command(Deno.execPath(), {
@@ -412,14 +418,7 @@ Deno.test("--print-config never prints a configuration that cannot start: it nam
 });
 
 Deno.test("a credential source that cannot be reached is named, with its host and the cause", async () => {
-  const keys = new Map<string, TestKey>([[EXAMPLE_KEY_ID, { secretAccessKey: EXAMPLE_SECRET }]]);
-  const backend = startBackend({ keys });
-  const aws = startFakeAws(keys);
-  const home = await makeAwsHome({ config: SSO_CONFIG });
-  for (const [path, text] of Object.entries(ssoCache(aws, 3600_000))) {
-    await Deno.mkdir(`${home.home}/.aws/sso/cache`, { recursive: true });
-    await Deno.writeTextFile(`${home.home}/${path}`, text);
-  }
+  const { backend, aws, home } = await ssoSetup();
   // A port nothing listens on, as a portal behind a wrong override or a down network would be.
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (closed.addr as Deno.NetAddr).port;

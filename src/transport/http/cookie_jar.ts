@@ -14,6 +14,7 @@
  * @module
  */
 import type { FetchLike } from "../../mcp_sdk.ts";
+import { withHeader } from "./user_agent.ts";
 
 interface Cookie {
   value: string;
@@ -146,12 +147,9 @@ export function withCookies(next: FetchLike, jar: CookieJar): FetchLike {
   return async (input, init) => {
     const url = new URL(input);
     const cookie = jar.header(url);
-    let sent = init;
-    if (cookie !== undefined) {
-      const headers = new Headers(init?.headers);
-      headers.set("cookie", cookie);
-      sent = { ...init, headers };
-    }
+    const sent = cookie === undefined
+      ? init
+      : { ...init, headers: withHeader(init?.headers, "cookie", cookie) };
     const response = await next(input, sent);
     const set = response.headers.getSetCookie();
     if (set.length > 0) jar.store(url, set);

@@ -46,6 +46,23 @@ function clientOf(body: string): string | undefined {
 }
 
 /**
+ * `headers` with `name` set to `value`: the signer below hands a plain record,
+ * which is copied as one; anything else goes through `Headers`.
+ */
+export function withHeader(
+  headers: HeadersInit | undefined,
+  name: string,
+  value: string,
+): HeadersInit {
+  if (headers !== undefined && !(headers instanceof Headers) && !Array.isArray(headers)) {
+    return { ...headers, [name]: value };
+  }
+  const copy = new Headers(headers);
+  copy.set(name, value);
+  return copy;
+}
+
+/**
  * Wraps `next` so that each request carries the proxy's User-Agent.
  *
  * @example
@@ -74,8 +91,6 @@ export function withUserAgent(next: FetchLike, options: UserAgentOptions): Fetch
         learned = true;
       }
     }
-    const headers = new Headers(init?.headers);
-    headers.set("user-agent", value);
-    return next(input, { ...init, headers });
+    return next(input, { ...init, headers: withHeader(init?.headers, "user-agent", value) });
   };
 }

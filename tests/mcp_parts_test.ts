@@ -6,6 +6,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import type { JSONRPCMessage, JSONRPCRequest, ListToolsResult, Tool } from "../src/mcp_sdk.ts";
 import { createLogger } from "../src/log.ts";
 import { McpProxy } from "../src/mcp/proxy.ts";
+import { Exchange } from "../src/mcp/exchange.ts";
 import { OwnRequests } from "../src/mcp/own_requests.ts";
 import { RevisionBridge } from "../src/mcp/revision_bridge.ts";
 import { RequestTable } from "../src/mcp/request_table.ts";
@@ -186,6 +187,7 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
     own,
     gate,
     bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
+    exchange: new Exchange({ own, remote, gate }),
     metadata: {},
     explain: (error) => ({ message: String(error) }),
     logger: quiet,
@@ -260,4 +262,35 @@ Deno.test("the table starts at most maxInFlight requests; the rest wait in order
   table.take(5);
   table.take(7);
   table.take(6);
+});
+
+Deno.test("the exchange settles once per client's choice: a probe makes it stateless, a later initialize a session", () => {
+  const headers: string[] = [];
+  const own = new OwnRequests({ timeoutMs: 1000, metadata: {} });
+  const gate = new ToolGate({
+    policy: compileToolPolicy({ allowWrite: false }),
+    listPage: () => Promise.reject(new Error("no list in this test")),
+    timeoutMs: 1000,
+    logger: quiet,
+  });
+  const exchange = new Exchange({
+    own,
+    remote: { setProtocolVersion: (version) => void headers.push(version) },
+    gate,
+  });
+  assertEquals([exchange.mode, exchange.cancelsByStream], ["unsettled", false]);
+  const probe: JSONRPCRequest = {
+    jsonrpc: "2.0",
+    id: 0,
+    method: "server/discover",
+    params: { _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28" } },
+  };
+  exchange.sending(probe);
+  assertEquals([exchange.mode, exchange.cancelsByStream, own.stateless], ["stateless", true, true]);
+  exchange.initializing();
+  assertEquals([exchange.mode, exchange.cancelsByStream, own.stateless], ["session", false, false]);
+  exchange.initialized("2025-11-25");
+  assertEquals(headers, ["2026-07-28", "", "2025-11-25"], "the header follows every change");
+  exchange.sending({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+  assertEquals(exchange.mode, "session", "a request without an envelope changes nothing");
 });

@@ -16,10 +16,10 @@ import {
   type Result,
 } from "../mcp_sdk.ts";
 import type { Logger } from "../log.ts";
-import type { SessionTransport } from "../transport/http/remote_transport.ts";
 import { STATELESS_REVISION } from "./bridge_messages.ts";
 import { errorReply } from "./errors.ts";
 import type { OwnRequests } from "./own_requests.ts";
+import type { Exchange } from "./exchange.ts";
 import type { RequestTable } from "./request_table.ts";
 import type { RevisionBridge } from "./revision_bridge.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
@@ -32,8 +32,8 @@ export interface BridgedFlowOptions {
   own: OwnRequests;
   /** The gate, told of the server's tools. */
   gate: ToolGate;
-  /** The backend side, told the revision. */
-  remote: Pick<SessionTransport, "setProtocolVersion">;
+  /** The revision settled on: bridged, from here. */
+  exchange: Exchange;
   /** The client's requests in flight. */
   requests: RequestTable;
   /** Says what the bridge does. */
@@ -55,12 +55,11 @@ export class BridgedFlow {
 
   /** The server refused the client's `initialize` (id `id`): the proxy speaks 2026-07-28 for it. */
   async initialize(id: RequestId, envelope: Record<string, unknown>): Promise<void> {
-    const { own, gate, remote, bridge, logger } = this.#o;
+    const { own, gate, exchange, bridge, logger } = this.#o;
     logger.info(
       `the server speaks only ${STATELESS_REVISION}; the proxy speaks it for this ${bridge.clientVersion} client`,
     );
-    remote.setProtocolVersion(STATELESS_REVISION);
-    own.useEnvelope(envelope);
+    exchange.bridging(envelope);
     const reply = await bridge.answerInitialize(id, () => own.request("server/discover", {}));
     if ("result" in reply) {
       gate.initialized(reply.result);

@@ -21,6 +21,7 @@ import { busyReply, errorReply, idInUseReply, lookAlikeReply } from "./errors.ts
 import { MAX_WAITING } from "./request_table.ts";
 import { BridgedFlow } from "./bridged_flow.ts";
 import { Upstream, type UpstreamOptions } from "./upstream.ts";
+import type { OwnRequests } from "./own_requests.ts";
 import { RequestTrace } from "./request_trace.ts";
 
 /**
@@ -30,6 +31,8 @@ import { RequestTrace } from "./request_trace.ts";
 export interface McpProxyOptions extends Omit<UpstreamOptions, "answer"> {
   /** The client side: the stdio transport. */
   local: LocalTransport;
+  /** The proxy's own requests (the gate's tool list); attached to `remote` at start. */
+  own: OwnRequests;
 }
 
 /** How long shutdown waits for requests still in flight before it answers them itself. */
@@ -188,8 +191,7 @@ export class McpProxy {
         bridge.noteInitialize(tracked);
         // A client that probed with server/discover and fell back (the Python SDK's auto mode, in
         // one process): the exchange is a session after all, whatever the probe set up.
-        this.#o.own.useEnvelope(undefined);
-        this.#o.remote.setProtocolVersion("");
+        this.#o.exchange.initializing();
       }
       const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
       if (local) return local.then((reply) => this.#answer(tracked.id, reply));
@@ -231,7 +233,7 @@ export class McpProxy {
    * upstream) is still waiting; never answers twice.
    */
   #answer(id: JSONRPCRequest["id"], reply: JSONRPCMessage): void {
-    if (this.#o.requests.methodOf(id) === "initialize" && !this.#o.bridge.active) {
+    if (this.#o.requests.methodOf(id) === "initialize" && this.#o.exchange.mode !== "bridged") {
       const envelope = this.#o.bridge.activate(reply);
       if (envelope) {
         return void this.#bridged.initialize(id, envelope).catch((error) =>
@@ -266,7 +268,7 @@ export class McpProxy {
       if (!this.#o.own.ownsNotification(message)) return void this.#o.local.send(message);
       // The proxy's own subscription: for the gate, and for a bridged client, which has none.
       if (message.method === "notifications/subscriptions/acknowledged") this.#o.gate.subscribed();
-      if (changed && this.#o.bridge.active) {
+      if (changed && this.#o.exchange.mode === "bridged") {
         void this.#o.local.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
       }
       return;
@@ -284,10 +286,12 @@ export class McpProxy {
     }
     let reply: JSONRPCMessage = message;
     if (!isErrorResponse(message)) {
-      if (this.#o.bridge.active) return this.#bridged.result(id, method, message.result);
+      if (this.#o.exchange.mode === "bridged") {
+        return this.#bridged.result(id, method, message.result);
+      }
       if (method === "initialize") {
         const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-        if (typeof version === "string") this.#o.remote.setProtocolVersion(version);
+        if (typeof version === "string") this.#o.exchange.initialized(version);
         this.#o.gate.initialized(message.result);
       } else if (method === "server/discover") {
         // A stateless exchange (2026-07-28) has no initialize: the tools are learned from here.

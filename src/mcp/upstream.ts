@@ -13,7 +13,7 @@ import { cancelledRequestId, isNotification } from "../jsonrpc/message_kind.ts";
 import { toUpstream } from "../jsonrpc/request_ids.ts";
 import type { RemoteTransport } from "../transport/http/remote_transport.ts";
 import { errorReply, timeoutReply } from "./errors.ts";
-import type { OwnRequests } from "./own_requests.ts";
+import type { Exchange } from "./exchange.ts";
 import { serverErrorOf } from "./remote_errors.ts";
 import { withMetadata } from "./request_extras.ts";
 import type { RequestTable } from "./request_table.ts";
@@ -26,8 +26,8 @@ export interface UpstreamOptions {
   remote: RemoteTransport;
   /** The client's requests in flight. */
   requests: RequestTable;
-  /** The proxy's own requests, which learn a stateless exchange's envelope here. */
-  own: OwnRequests;
+  /** The revision settled on, which the first enveloped request settles. */
+  exchange: Exchange;
   /** Which tools are callable. */
   gate: ToolGate;
   /** Wraps requests for a bridged client. */
@@ -54,13 +54,7 @@ export class Upstream {
   /** Sends a client's request on, once it has a place with the server. */
   send(tracked: JSONRPCRequest): void | Promise<void> {
     const request = this.#o.bridge.outgoing(tracked) ?? tracked;
-    // A stateless exchange (2026-07-28) has no initialize: its first request starts the gate,
-    // and names the revision every POST must carry, notifications included.
-    const revision = this.#o.own.stateless ? undefined : this.#o.own.useEnvelopeOf(request);
-    if (revision) {
-      this.#o.gate.stateless();
-      this.#o.remote.setProtocolVersion(revision);
-    }
+    this.#o.exchange.sending(request);
     return this.resend(request);
   }
 
@@ -82,7 +76,7 @@ export class Upstream {
     // A stateless exchange cancels by closing the request's stream; a session, by notification,
     // and the stream closes too, so a server that ignores the cancel keeps no connection.
     this.#o.remote.abandon(request.id);
-    if (this.#o.own.stateless) return;
+    if (this.#o.exchange.cancelsByStream) return;
     void this.#o.remote.send({
       jsonrpc: "2.0",
       method: "notifications/cancelled",
@@ -97,7 +91,7 @@ export class Upstream {
    * starts the gate's discovery.
    */
   other(message: JSONRPCMessage): void {
-    const { gate, bridge, requests, remote, own } = this.#o;
+    const { gate, bridge, requests, remote, exchange } = this.#o;
     if (gate.refusesNotification(message)) return;
     if (isNotification(message)) {
       const outgoing = bridge.outgoing(message);
@@ -113,7 +107,7 @@ export class Upstream {
       if (!sent) return; // it never left: nothing to cancel upstream
       // Its stream closes either way: a server that ignores the cancel keeps no connection.
       remote.abandon(upstream);
-      if (own.stateless) return;
+      if (exchange.cancelsByStream) return;
       if (upstream !== cancelled && isNotification(message)) {
         message = { ...message, params: { ...message.params, requestId: upstream } };
       }

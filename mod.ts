@@ -166,7 +166,9 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     describe: (error) => explain(error).message,
   });
   // A load balancer's sticky-session cookies, kept for one backend session and never logged.
-  const cookies = new CookieJar(options.endpoint, { onValue: (value) => redactor.remember(value) });
+  const cookies = new CookieJar(options.endpoint, {
+    onValue: (name, value) => redactor.keep(`cookie ${name}`, value),
+  });
   // One request causes at most 1 + --retries + 1 POSTs, whatever each layer would resend.
   const budget = new ResendBudget(options.retries + 1, (id) => requests.resent(id));
   // Every attempt goes through the signer, so each retry is signed anew.

@@ -60,9 +60,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const emit = (at: LogLevel, message: string): void => {
     if (LOG_LEVELS.indexOf(at) > threshold) return;
-    write(
-      `aws-mcp-proxy ${at.toUpperCase()} ${capped(escapeControls(redactor.redact(message)))}\n`,
-    );
+    let scrubbed: string;
+    try {
+      scrubbed = redactor.redact(message);
+    } catch {
+      // A log call must never throw, nor leak: a line that cannot be scrubbed is withheld.
+      scrubbed = "(a line that could not be scrubbed of secrets was withheld)";
+    }
+    write(`aws-mcp-proxy ${at.toUpperCase()} ${capped(escapeControls(scrubbed))}\n`);
   };
   return {
     level,

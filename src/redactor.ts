@@ -30,6 +30,8 @@ const PATTERNS: readonly [RegExp, string][] = [
 
 /** Values shorter than this are not remembered: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;
+/** Forms longer than this are matched as written only: a pattern per character would be too large. */
+const MAX_SHAPED_LENGTH = 2048;
 /** A run of this many characters of a remembered value is removed wherever it stands. */
 const PIECE = 16;
 const REDACTED = "[redacted]";
@@ -69,28 +71,93 @@ function shapesOf(form: string): RegExp {
   return new RegExp(source, "giu");
 }
 
-/** Removes secrets from text; {@linkcode Redactor.remember} adds values to remove. */
+/** What is removed for one remembered value: its shapes, and its runs of {@linkcode PIECE}. */
+interface Remembered {
+  shapes: RegExp[];
+  pieces: string[];
+}
+
+/**
+ * The patterns for one value: each of its forms with every character in any
+ * of its shapes. A form too long for one pattern (V8 refuses very large
+ * expressions) is matched as written, in any case.
+ */
+function patternsOf(value: string): RegExp[] {
+  return [value, ...base64Forms(value)].map((form) => {
+    if (form.length <= MAX_SHAPED_LENGTH) return shapesOf(form);
+    return new RegExp(form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), "gi");
+  });
+}
+
+/**
+ * Removes secrets from text; {@linkcode Redactor.remember} adds values to
+ * remove, {@linkcode Redactor.keep} holds one value per slot (a cookie the
+ * server refreshes on every answer replaces its last value).
+ */
 export class Redactor {
-  #known = new Set<string>();
+  #remembered = new Map<string, Remembered>();
+  /** Values remembered for good (credentials). */
+  #permanent = new Set<string>();
+  /** The value held in each slot. */
+  #slots = new Map<string, string>();
+  /** Every pattern of every value, longest first. */
   #shapes: RegExp[] = [];
-  /** Every run of {@linkcode PIECE} characters of a remembered form, lower-cased. */
-  #pieces = new Set<string>();
+  /** Every run of {@linkcode PIECE} characters of a remembered form, lower-cased, counted. */
+  #pieces = new Map<string, number>();
 
   /** Remembers secret values (a secret key, a session token) to remove wherever they appear. */
   remember(...values: readonly (string | undefined)[]): void {
     for (const value of values) {
-      if (!value || value.length < MIN_SECRET_LENGTH || this.#known.has(value)) continue;
-      this.#known.add(value);
-      for (const form of [value, ...base64Forms(value)]) {
-        this.#shapes.push(shapesOf(form));
-        const lower = form.toLowerCase();
-        for (let at = 0; at + PIECE <= lower.length; at++) {
-          this.#pieces.add(lower.slice(at, at + PIECE));
-        }
-      }
+      if (value && this.#add(value)) this.#permanent.add(value);
     }
+    this.#sortShapes();
+  }
+
+  /**
+   * Holds `value` in `slot`, in place of the value held there before (which
+   * is forgotten unless something else holds it), so that a server that
+   * sends a new value on every answer grows nothing.
+   */
+  keep(slot: string, value: string): void {
+    const before = this.#slots.get(slot);
+    if (before === value || !this.#add(value)) return;
+    this.#slots.set(slot, value);
+    if (before !== undefined && !this.#permanent.has(before)) {
+      const held = [...this.#slots.values()].includes(before);
+      if (!held) this.#remove(before);
+    }
+    this.#sortShapes();
+  }
+
+  /** Adds `value`; false when it is too short to remember. */
+  #add(value: string): boolean {
+    if (value.length < MIN_SECRET_LENGTH) return false;
+    if (this.#remembered.has(value)) return true;
+    const pieces: string[] = [];
+    for (const form of [value, ...base64Forms(value)]) {
+      const lower = form.toLowerCase();
+      for (let at = 0; at + PIECE <= lower.length; at++) pieces.push(lower.slice(at, at + PIECE));
+    }
+    for (const piece of pieces) this.#pieces.set(piece, (this.#pieces.get(piece) ?? 0) + 1);
+    this.#remembered.set(value, { shapes: patternsOf(value), pieces });
+    return true;
+  }
+
+  #remove(value: string): void {
+    const entry = this.#remembered.get(value);
+    if (!entry) return;
+    this.#remembered.delete(value);
+    for (const piece of entry.pieces) {
+      const count = (this.#pieces.get(piece) ?? 1) - 1;
+      if (count <= 0) this.#pieces.delete(piece);
+      else this.#pieces.set(piece, count);
+    }
+  }
+
+  #sortShapes(): void {
     // Longest first, so a value that contains another is removed whole.
-    this.#shapes.sort((a, b) => b.source.length - a.source.length);
+    this.#shapes = [...this.#remembered.values()].flatMap((entry) => entry.shapes)
+      .sort((a, b) => b.source.length - a.source.length);
   }
 
   /**

@@ -6,7 +6,10 @@ const endpoint = new URL("https://mcp.example.com/team/mcp");
 Deno.test("cookies go back only to the endpoint's origin, under their path, until they expire", () => {
   let now = 1_000_000;
   const remembered: string[] = [];
-  const jar = new CookieJar(endpoint, { now: () => now, onValue: (v) => remembered.push(v) });
+  const jar = new CookieJar(endpoint, {
+    now: () => now,
+    onValue: (_name, value) => remembered.push(value),
+  });
   jar.store(endpoint, [
     "AWSALB=sticky; Path=/; Max-Age=60",
     "DEFAULTPATH=d",

@@ -336,7 +336,7 @@ Deno.test("in a session, a request that times out or is cancelled has its stream
     });
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
   };
-  await hostileRun({ tools, respond }, ["--timeout", "1"], async (proxy, backend) => {
+  await hostileRun({ tools, respond }, ["--timeout", "3"], async (proxy, backend) => {
     for (let id = 1; id <= 4; id++) await proxy.send(toolCallLine(id, "hang", {}));
     await waitFor(() => open === 4);
     await proxy.send(JSON.stringify({
@@ -558,4 +558,45 @@ Deno.test("sticky sessions: a load balancer's cookie goes back with the session'
   assertEquals(calls.at(-1), "AWSALB=instance-2-secretvalue");
   assert(calls.every((c) => !c?.includes("OTHER")), "a cookie for another path is not sent");
   assert(!out.stderr.includes("secretvalue"), "cookie values are never logged");
+});
+
+Deno.test("cookies a server sets cannot grow without bound: a cookie refreshed on every answer, and hundreds of names", async () => {
+  const tools = [{ name: "echo", inputSchema: { type: "object" }, annotations: READ_ONLY }];
+  let answers = 0;
+  const sent: string[] = [];
+  const respond = (message: Record<string, unknown>, request: Request) => {
+    if (message.id === undefined) return undefined;
+    sent.push(request.headers.get("cookie") ?? "");
+    answers++;
+    const body = JSON.stringify({
+      jsonrpc: "2.0",
+      id: message.id,
+      result: message.method === "initialize"
+        ? {
+          protocolVersion: "2025-11-25",
+          capabilities: { tools: {} },
+          serverInfo: { name: "x", version: "1" },
+        }
+        : message.method === "tools/list"
+        ? { tools }
+        : { content: [{ type: "text", text: "ok" }] },
+    });
+    const headers = new Headers({ "content-type": "application/json", "mcp-session-id": "s" });
+    // As an ALB does: a fresh value of the same cookie on every answer; and a new name each time.
+    headers.append("set-cookie", `AWSALB=value-${answers}-${"r".repeat(20)}; Path=/`);
+    headers.append("set-cookie", `EXTRA${answers}=${"v".repeat(20)}; Path=/`);
+    headers.append("set-cookie", `HUGE=${"x".repeat(10_000)}; Path=/`);
+    return new Response(body, { headers });
+  };
+  await hostileRun({ tools, respond }, [], async (proxy) => {
+    for (let id = 1; id <= 300; id++) {
+      await proxy.send(toolCallLine(id, "echo", {}));
+      await answerTo(proxy, id);
+    }
+  });
+  const last = sent.at(-1)!;
+  const pairs = last.split("; ");
+  assert(pairs.length <= 50, `${pairs.length} cookies sent back`);
+  assert(last.includes(`AWSALB=value-${answers - 1}-`), "the newest value of a cookie is sent");
+  assert(!last.includes("HUGE="), "a cookie over 4096 bytes is not kept");
 });

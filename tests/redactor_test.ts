@@ -80,3 +80,18 @@ Deno.test("every character a secret can hold makes a valid pattern", () => {
   redactor.remember(odd);
   assertEquals(redactor.redact(`x ${odd} y`), "x [redacted] y");
 });
+
+Deno.test("a value too long for a pattern per character is still removed, and a slot holds one value at a time", () => {
+  const redactor = new Redactor();
+  const huge = "k".repeat(3000) + "END-OF-A-VERY-LONG-VALUE";
+  redactor.remember(huge);
+  assertEquals(redactor.redact(`x ${huge.toUpperCase()} y`), "x [redacted] y");
+  redactor.keep("cookie AWSALB", "first-value-abcdefgh");
+  redactor.keep("cookie AWSALB", "second-value-abcdefgh");
+  assertEquals(redactor.redact("first-value-abcdefgh"), "first-value-abcdefgh", "forgotten");
+  assertEquals(redactor.redact("second-value-abcdefgh"), "[redacted]");
+  redactor.remember("shared-value-abcdefgh");
+  redactor.keep("cookie X", "shared-value-abcdefgh");
+  redactor.keep("cookie X", "another-value-abcdefgh");
+  assertEquals(redactor.redact("shared-value-abcdefgh"), "[redacted]", "still remembered for good");
+});

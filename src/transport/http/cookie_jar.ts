@@ -9,12 +9,18 @@
  * Written here because Deno's fetch keeps no cookies and no well-kept cookie
  * jar for `fetch` is among this project's dependencies; only what an MCP
  * endpoint's load balancer needs is handled (no third-party domains, no
- * `SameSite`, which concern browsers).
+ * `SameSite`, which concern browsers). What a server can set is bounded as
+ * browsers bound it: at most 50 cookies, each at most 4096 bytes.
  *
  * @module
  */
 import type { FetchLike } from "../../mcp_sdk.ts";
 import { withHeader } from "./user_agent.ts";
+
+/** The most cookies a jar holds; a new name past it is ignored. */
+const MAX_COOKIES = 50;
+/** The longest cookie kept (name and value), as browsers keep them. */
+const MAX_COOKIE_BYTES = 4096;
 
 interface Cookie {
   value: string;
@@ -44,15 +50,15 @@ export class CookieJar {
   #host: string;
   #cookies = new Map<string, Cookie>();
   #now: () => number;
-  #onValue: (value: string) => void;
+  #onValue: (name: string, value: string) => void;
 
   /**
-   * A jar for the endpoint `endpoint`; `onValue` is told each value stored
-   * (to keep it out of every log), `now` is the clock.
+   * A jar for the endpoint `endpoint`; `onValue` is told each cookie stored,
+   * by name (to keep its value out of every log), `now` is the clock.
    */
   constructor(
     endpoint: URL,
-    options: { onValue?: (value: string) => void; now?: () => number } = {},
+    options: { onValue?: (name: string, value: string) => void; now?: () => number } = {},
   ) {
     this.#origin = endpoint.origin;
     this.#host = endpoint.hostname.toLowerCase();
@@ -98,6 +104,8 @@ export class CookieJar {
     if (eq <= 0) return;
     const name = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
+    if (name.length + value.length > MAX_COOKIE_BYTES) return;
+    if (!this.#cookies.has(name) && this.#cookies.size >= MAX_COOKIES) return;
     const cookie: Cookie = {
       value,
       path: defaultPath(url.pathname),
@@ -125,7 +133,7 @@ export class CookieJar {
       this.#cookies.delete(name);
       return;
     }
-    this.#onValue(value);
+    this.#onValue(name, value);
     this.#cookies.set(name, cookie);
   }
 }

@@ -142,7 +142,9 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   const metadata = { AWS_REGION: scope.region, ...options.metadata };
 
   // The proxy's parts, each built from those before it.
-  const own = new OwnRequests({ timeoutMs, metadata });
+  // One record per request in flight, the client's and the proxy's own.
+  const requests = new RequestTable({ timeoutMs, maxInFlight: options.maxInFlight });
+  const own = new OwnRequests({ requests, metadata });
   const gate = new ToolGate({
     policy: compileToolPolicy({
       allowWrite: options.allowWrite,
@@ -155,11 +157,8 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     logger,
     describe: (error) => explain(error).message,
     listen: () =>
-      own.request("subscriptions/listen", { notifications: { toolsListChanged: true } }, {
-        openEnded: true,
-      }),
+      own.request("subscriptions/listen", { notifications: { toolsListChanged: true } }),
   });
-  const requests = new RequestTable({ timeoutMs, maxInFlight: options.maxInFlight });
   const local = new StdioTransport();
   const bridge = new RevisionBridge({
     toClient: (message) => local.send(message),
@@ -170,7 +169,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     onValue: (name, value) => redactor.keep(`cookie ${name}`, value),
   });
   // One request causes at most 1 + --retries + 1 POSTs, whatever each layer would resend.
-  const budget = new ResendBudget(options.retries + 1, (id) => requests.resent(id));
+  const budget = new ResendBudget(requests, options.retries + 1);
   // Every attempt goes through the signer, so each retry is signed anew.
   const signedFetch = createRetryingFetch(
     createSigningFetch(
@@ -195,6 +194,7 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     },
   );
   const remote = new RenewingRemote({
+    requests,
     fetch: signedFetch,
     open: (fetch) =>
       new StreamableHTTPClientTransport(options.endpoint, {

@@ -21,7 +21,7 @@ Deno.test("a request leaves the table once, and its timer fires only while it is
   let timedOut = 0;
   table.track(1, "tools/call", () => timedOut++);
   table.track(2, "ping", () => timedOut++);
-  assertEquals(table.take(1), "tools/call");
+  assertEquals(table.take(1)?.method, "tools/call");
   assertEquals(table.take(1), undefined, "never twice");
   await new Promise((resolve) => setTimeout(resolve, 40));
   assertEquals(timedOut, 1, "only the request still in flight timed out");
@@ -30,10 +30,8 @@ Deno.test("a request leaves the table once, and its timer fires only while it is
 
 Deno.test("the proxy's own requests are settled by their answers, and only theirs", async () => {
   const sent: JSONRPCRequest[] = [];
-  const own = new OwnRequests({
-    timeoutMs: 1000,
-    metadata: { AWS_REGION: "eu-west-1" },
-  });
+  const requests = new RequestTable({ timeoutMs: 1000 });
+  const own = new OwnRequests({ requests, metadata: { AWS_REGION: "eu-west-1" } });
   await assertRejects(() => own.request("ping", {}), Error, "has not started");
   own.attach((request) => (sent.push(request), Promise.resolve()));
   const listed = own.listTools(undefined);
@@ -55,8 +53,10 @@ Deno.test("the proxy's own requests are settled by their answers, and only their
   });
   await assertRejects(() => failed, Error, "no (code -32601)");
   const orphan = own.request("ping", {});
+  assertEquals(requests.size, 1, "each in flight has its record in the one table");
   own.rejectAll("the proxy shut down");
   await assertRejects(() => orphan, Error, "the proxy shut down");
+  assertEquals(requests.size, 0, "and leaves it once settled");
 });
 
 const tool = (name: string, readOnly?: boolean): Tool => ({
@@ -173,7 +173,8 @@ function fakeTransport(): FakeTransport {
 Deno.test("the relay holds what comes before the initialize answer, and the gate's refusals never leave", async () => {
   const local = fakeTransport();
   const remote = fakeTransport();
-  const own = new OwnRequests({ timeoutMs: 1000, metadata: {} });
+  const requests = new RequestTable({ timeoutMs: 1000 });
+  const own = new OwnRequests({ requests, metadata: {} });
   const gate = new ToolGate({
     policy: compileToolPolicy({ allowWrite: false }),
     listPage: own.listTools,
@@ -183,7 +184,7 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
   const proxy = new McpProxy({
     local,
     remote,
-    requests: new RequestTable({ timeoutMs: 1000 }),
+    requests,
     own,
     gate,
     bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
@@ -266,7 +267,7 @@ Deno.test("the table starts at most maxInFlight requests; the rest wait in order
 
 Deno.test("the exchange settles once per client's choice: a probe makes it stateless, a later initialize a session", () => {
   const headers: string[] = [];
-  const own = new OwnRequests({ timeoutMs: 1000, metadata: {} });
+  const own = new OwnRequests({ requests: new RequestTable({ timeoutMs: 1000 }), metadata: {} });
   const gate = new ToolGate({
     policy: compileToolPolicy({ allowWrite: false }),
     listPage: () => Promise.reject(new Error("no list in this test")),
@@ -293,4 +294,52 @@ Deno.test("the exchange settles once per client's choice: a probe makes it state
   assertEquals(headers, ["2026-07-28", "", "2025-11-25"], "the header follows every change");
   exchange.sending({ jsonrpc: "2.0", id: 1, method: "tools/list" });
   assertEquals(exchange.mode, "session", "a request without an envelope changes nothing");
+});
+
+Deno.test("each request has one record, which every way out removes: answer, cancel, timeout, shutdown", async () => {
+  const local = fakeTransport();
+  const remote = fakeTransport();
+  const requests = new RequestTable({ timeoutMs: 60 });
+  const own = new OwnRequests({ requests, metadata: {} });
+  const gate = new ToolGate({
+    policy: compileToolPolicy({ allowWrite: true }),
+    listPage: own.listTools,
+    timeoutMs: 60,
+    logger: quiet,
+  });
+  const proxy = new McpProxy({
+    local,
+    remote,
+    requests,
+    own,
+    gate,
+    bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
+    exchange: new Exchange({ own, remote, gate }),
+    metadata: {},
+    explain: (error) => ({ message: String(error) }),
+    logger: quiet,
+  });
+  await proxy.start();
+  local.onmessage!({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
+  remote.onmessage!({ jsonrpc: "2.0", id: 0, result: { capabilities: {} } });
+  for (const id of [1, 2, 3]) local.onmessage!({ jsonrpc: "2.0", id, method: "resources/list" });
+  const own1 = own.request("tools/list", {}).catch((error) => String(error));
+  assertEquals(requests.size, 4, "three of the client's and one of the proxy's own");
+  remote.onmessage!({ jsonrpc: "2.0", id: 1, result: { resources: [] } });
+  local.onmessage!({
+    jsonrpc: "2.0",
+    method: "notifications/cancelled",
+    params: { requestId: 2 },
+  });
+  assertEquals(requests.ids(), [3, requests.ids()[1]!], "answered and cancelled are gone");
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assertEquals(requests.size, 0, "the rest timed out, the client's and the proxy's own alike");
+  assertEquals(await own1, "Error: tools/list got no answer within 0.06 s");
+  local.onmessage!({ jsonrpc: "2.0", id: 4, method: "resources/list" });
+  const own2 = own.request("subscriptions/listen", {}).catch((error) => String(error));
+  await proxy.shutdown("test");
+  assertEquals(requests.size, 0, "what was left timed out in the grace, or shutdown answered it");
+  assertEquals(await own2, "Error: the proxy shut down");
+  const answered = local.sent.flatMap((m) => "id" in m ? [m.id] : []);
+  assertEquals(answered.sort(), [0, 1, 3, 4], "each once, the cancelled one never");
 });

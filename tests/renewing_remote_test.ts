@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch } from "./assert.ts";
 import { RenewingRemote } from "../src/transport/http/renewing_remote.ts";
+import { RequestTable } from "../src/mcp/request_table.ts";
 import type {
   RemoteSendOptions,
   SessionTransport,
@@ -118,7 +119,10 @@ async function connected(
   canReplay: (request: JSONRPCRequest) => boolean = () => true,
 ) {
   const lines: string[] = [];
+  // The relay's table, which holds each request's one record; the answer takes it, as the relay does.
+  const requests = new RequestTable({ timeoutMs: 60_000 });
   const remote = new RenewingRemote({
+    requests,
     fetch,
     open: backend.open,
     canReplay,
@@ -129,20 +133,28 @@ async function connected(
   const waiting = new Map<unknown, (message: JSONRPCMessage) => void>();
   remote.onmessage = (message) => {
     delivered.push(message);
-    if ("id" in message) waiting.get(message.id)?.(message);
+    if ("id" in message && message.id !== undefined) {
+      requests.take(message.id);
+      waiting.get(message.id)?.(message);
+    }
   };
   await remote.start();
   const request = async (id: number | string, method: string) => {
     const answer = new Promise<JSONRPCMessage>((resolve) => waiting.set(id, resolve));
-    await remote.send({ jsonrpc: "2.0", id, method, params: {} });
+    requests.track(id, method, () => {});
+    await remote.send({ jsonrpc: "2.0", id, method, params: {} }).catch((error) => {
+      requests.take(id);
+      throw error;
+    });
     return answer;
   };
   const init = new Promise<JSONRPCMessage>((resolve) => waiting.set(0, resolve));
+  requests.track(0, "initialize", () => {});
   await remote.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: INIT_PARAMS });
   await init;
   remote.setProtocolVersion("2025-06-18");
   await remote.send({ jsonrpc: "2.0", method: "notifications/initialized" });
-  return { remote, delivered, request, lines };
+  return { remote, delivered, request, lines, requests };
 }
 
 Deno.test("requests that find the session gone renew it once, with the client's parameters, and go through", async () => {
@@ -225,7 +237,9 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   let transport: FakeTransport | undefined;
   backend.open = () => (transport = new FakeTransport(backend));
   // No initialize: no session, as with a 2026-07-28 client.
+  const requests = new RequestTable({ timeoutMs: 60_000 });
   const remote = new RenewingRemote({
+    requests,
     fetch,
     open: backend.open,
     canReplay: () => true,
@@ -234,6 +248,7 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   });
   await remote.start();
   backend.hold = true;
+  requests.track("slow", "resources/read", () => {});
   await remote.send({ jsonrpc: "2.0", id: "slow", method: "resources/read", params: {} });
   const signal = transport!.signals.get("slow");
   assertEquals(signal?.aborted, false);
@@ -250,8 +265,9 @@ Deno.test("with a session, requests carry no stream signal: the guard closes an 
   const backend = new FakeBackend();
   let transport: FakeTransport | undefined;
   backend.open = () => (transport = new FakeTransport(backend));
-  const { remote } = await connected(backend);
+  const { remote, requests } = await connected(backend);
   backend.hold = true;
+  requests.track(1, "tools/call", () => {});
   await remote.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow" } });
   assertEquals(transport!.signals.get(1), undefined);
   remote.abandon(1); // closes no stream here (the fake has none), and forgets the request

@@ -1,4 +1,5 @@
 import { ResendBudget } from "../src/transport/http/resend_budget.ts";
+import { RequestTable } from "../src/mcp/request_table.ts";
 import { assertEquals } from "./assert.ts";
 import {
   afterStreamEnd,
@@ -86,7 +87,10 @@ Deno.test("a stream that ended before its answer: send a safe request once, else
 });
 
 Deno.test("a resend budget is per request, read from the body only when spent, and gone once the request is", () => {
-  const budget = new ResendBudget(2);
+  const table = new RequestTable({ timeoutMs: 60_000 });
+  table.track(1, "tools/call", () => {});
+  table.track(2, "tools/call", () => {});
+  const budget = new ResendBudget(table, 2);
   const body = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call" });
   assertEquals([budget.spendFor(body(1)), budget.spendFor(body(1)), budget.spend(1)], [
     true,
@@ -96,6 +100,9 @@ Deno.test("a resend budget is per request, read from the body only when spent, a
   assertEquals(budget.spendFor(body(2)), true, "another request has its own");
   assertEquals(budget.spendFor('{"jsonrpc":"2.0","method":"notifications/cancelled"}'), true);
   assertEquals(budget.spendFor("not json"), true, "what names no request is not limited");
-  budget.forget(1);
+  assertEquals(table.take(1)?.resends, 2, "the count is the request's record's");
+  table.track(1, "tools/call", () => {});
   assertEquals(budget.spend(1), true, "a new request under a reused id starts afresh");
+  table.take(1);
+  table.take(2);
 });

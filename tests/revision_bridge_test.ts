@@ -118,7 +118,7 @@ Deno.test("input is asked of the client, and the retry carries the answers and t
     method: "tools/call",
     params: { name: "t", arguments: { x: 1 } },
   })!;
-  const step = await bridge.next(9, {
+  const step = await bridge.next({ request: call, rounds: 0 }, {
     resultType: "input_required",
     inputRequests: { ok: { method: "elicitation/create", params: { message: "OK?" } } },
     requestState: "opaque+/=",
@@ -140,17 +140,33 @@ Deno.test("a server that keeps asking is cut off after the round cap, and an unk
   });
   bridge.noteInitialize(initialize);
   bridge.activate(refusal(["2026-07-28"]));
-  bridge.outgoing({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "t" } });
+  const record = {
+    request: bridge.outgoing({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "t" },
+    }),
+    rounds: 0,
+  };
   const again = { resultType: "input_required", requestState: "s" };
   for (let round = 1; round <= MAX_INPUT_ROUNDS; round++) {
-    assertEquals("retry" in await bridge.next(1, again), true);
+    assertEquals("retry" in await bridge.next(record, again), true);
   }
-  assertEquals(await bridge.next(1, again), {
+  assertEquals(await bridge.next(record, again), {
     failed: `still required input after ${MAX_INPUT_ROUNDS} rounds`,
   });
-  bridge.outgoing({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "t" } });
+  const other = {
+    request: bridge.outgoing({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "t" },
+    }),
+    rounds: 0,
+  };
   const odd = { resultType: "input_required", inputRequests: { x: { method: "tools/call" } } };
-  assertEquals(await bridge.next(2, odd), {
+  assertEquals(await bridge.next(other, odd), {
     failed: 'asked for input by an unknown request ("tools/call")',
   });
 });

@@ -75,7 +75,9 @@ export class BridgedFlow {
    * the request sent again with the answers.
    */
   async result(id: RequestId, method: string, result: Result): Promise<void> {
-    const step = await this.#o.bridge.next(id, result);
+    const record = this.#o.requests.get(id);
+    if (!record) return;
+    const step = await this.#o.bridge.next(record, result);
     if ("retry" in step) {
       if (this.#o.requests.methodOf(id) === undefined) return;
       this.#o.requests.restart(id);

@@ -11,24 +11,19 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
   ListToolsResult,
+  RequestId,
   Result,
 } from "../mcp_sdk.ts";
-import { isErrorResponse } from "../jsonrpc/message_kind.ts";
 import { isOwnId, ownId } from "../jsonrpc/request_ids.ts";
 import { PROTOCOL_VERSION_META_KEY, SUBSCRIPTION_ID_META_KEY } from "../mcp_sdk.ts";
 import { envelopeOf } from "./protocol_envelope.ts";
 import { withMetadata } from "./request_extras.ts";
-
-interface Waiter {
-  resolve(result: Result): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
+import type { RequestTable } from "./request_table.ts";
 
 /** Options for {@linkcode OwnRequests}. */
 export interface OwnRequestsOptions {
-  /** Milliseconds a request may wait for its answer. */
-  timeoutMs: number;
+  /** The table of requests in flight, where each of these has its record and its deadline. */
+  requests: RequestTable;
   /** Merged into `params._meta`, as for the client's requests. */
   metadata: Readonly<Record<string, string>>;
 }
@@ -37,7 +32,6 @@ export interface OwnRequestsOptions {
 export class OwnRequests {
   #options: OwnRequestsOptions;
   #send: ((request: JSONRPCRequest) => Promise<void>) | undefined;
-  #waiters = new Map<string, Waiter>();
   #seq = 0;
   #envelope: Record<string, unknown> | undefined;
 
@@ -79,22 +73,24 @@ export class OwnRequests {
    * Sends `method` and resolves with the result; rejects on an error answer
    * or the timeout, which an open-ended request (a subscription) has not.
    */
-  request(
-    method: string,
-    params: Record<string, unknown>,
-    options: { openEnded?: boolean } = {},
-  ): Promise<Result> {
+  request(method: string, params: Record<string, unknown>): Promise<Result> {
     const id = ownId(++this.#seq);
     const { promise, resolve, reject } = Promise.withResolvers<Result>();
-    const timer = options.openEnded ? undefined : setTimeout(() => {
-      this.#take(id)?.reject(
-        new Error(`${method} got no answer within ${this.#options.timeoutMs / 1000} s`),
-      );
-    }, this.#options.timeoutMs);
-    this.#waiters.set(id, { resolve, reject, timer });
+    const { requests } = this.#options;
+    // Open-ended requests (a subscription) have no deadline: the table knows them by method.
+    const record = requests.track(id, method, () => {
+      const seconds = requests.timeoutMs / 1000;
+      this.#fail(id, new Error(`${method} got no answer within ${seconds} s`));
+    });
+    record.settle = (reply) => {
+      if (reply instanceof Error) reject(reply);
+      else if ("error" in reply) {
+        reject(new Error(`${reply.error.message} (code ${reply.error.code})`));
+      } else if ("result" in reply) resolve(reply.result);
+    };
     const send = this.#send;
     if (!send) {
-      this.#take(id)?.reject(new Error("the proxy has not started"));
+      this.#fail(id, new Error("the proxy has not started"));
       return promise;
     }
     const request: JSONRPCRequest = {
@@ -103,9 +99,7 @@ export class OwnRequests {
       method,
       params: this.#envelope ? { ...params, _meta: { ...this.#envelope } } : params,
     };
-    send(withMetadata(request, this.#options.metadata)).catch((error) =>
-      this.#take(id)?.reject(error)
-    );
+    send(withMetadata(request, this.#options.metadata)).catch((error) => this.#fail(id, error));
     return promise;
   }
 
@@ -117,11 +111,7 @@ export class OwnRequests {
   settle(message: JSONRPCResultResponse | JSONRPCErrorResponse): boolean {
     const id = message.id;
     if (id === undefined || !isOwnId(id)) return false;
-    const waiter = this.#take(id);
-    if (!waiter) return true;
-    if (isErrorResponse(message)) {
-      waiter.reject(new Error(`${message.error.message} (code ${message.error.code})`));
-    } else waiter.resolve(message.result);
+    this.#options.requests.take(id, message)?.settle?.(message);
     return true;
   }
 
@@ -132,17 +122,14 @@ export class OwnRequests {
     return typeof subscription === "string" && isOwnId(subscription);
   }
 
-  /** Fails every request still waiting. */
+  /** Fails every one of these requests still waiting. */
   rejectAll(reason: string): void {
-    for (const id of [...this.#waiters.keys()]) this.#take(id)?.reject(new Error(reason));
+    for (const record of [...this.#options.requests.records()]) {
+      if (record.settle) this.#fail(record.id, new Error(reason));
+    }
   }
 
-  #take(id: string): Waiter | undefined {
-    const waiter = this.#waiters.get(id);
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      this.#waiters.delete(id);
-    }
-    return waiter;
+  #fail(id: RequestId, error: Error): void {
+    this.#options.requests.take(id)?.settle?.(error);
   }
 }

@@ -13,7 +13,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
 import type { ListToolsResult } from "../mcp_sdk.ts";
 import { isErrorResponse, isNotification, isRequest, isResponse } from "../jsonrpc/message_kind.ts";
-import { fromUpstream, isEscaped, toUpstream } from "../jsonrpc/request_ids.ts";
+import { fromUpstream, isEscaped, isOwnId, toUpstream } from "../jsonrpc/request_ids.ts";
 import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
 import { describeError, type Logger } from "../log.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
@@ -112,11 +112,11 @@ export class McpProxy {
     this.#log.info(`shutting down: ${reason}`);
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     while (requests.awaited > 0 && Date.now() < deadline) await delay(10);
+    own.rejectAll("the proxy shut down");
     for (const id of requests.ids()) {
       const message = `The proxy shut down (${reason}) before the server answered`;
       this.#answer(id, errorReply(id, ErrorCode.ConnectionClosed, message));
     }
-    own.rejectAll("the proxy shut down");
     await remote.terminateSession().catch((error) =>
       this.#log.debug(`ending the backend session failed: ${describeError(error)}`)
     );
@@ -185,7 +185,11 @@ export class McpProxy {
       if (requests.methodOf(tracked.id) !== undefined) {
         return void this.#o.local.send(idInUseReply(message.id));
       }
-      requests.track(tracked.id, tracked.method, () => this.#upstream.timedOut(tracked));
+      const record = requests.track(
+        tracked.id,
+        tracked.method,
+        () => this.#upstream.timedOut(tracked),
+      );
       if (tracked.method === "initialize") {
         this.#held = [];
         bridge.noteInitialize(tracked);
@@ -199,7 +203,7 @@ export class McpProxy {
         this.#trace.around(
           tracked,
           () => this.#safely(message, () => this.#upstream.send(tracked)),
-          (span) => requests.traced(tracked.id, span),
+          (span) => void (record.span = span),
         );
       if (!requests.admit(tracked.id, start)) this.#answer(tracked.id, this.#busyReply(tracked.id));
       return;
@@ -241,9 +245,13 @@ export class McpProxy {
         );
       }
     }
-    const method = this.#o.requests.take(id, reply);
+    if (isOwnId(id)) {
+      // Only a fault in handling the server's answer to one of the proxy's own requests lands here.
+      if (isResponse(reply)) this.#o.own.settle(reply);
+      return;
+    }
+    const method = this.#o.requests.take(id, reply)?.method;
     if (method === undefined) return;
-    this.#o.bridge.done(id);
     const clientId = fromUpstream(id);
     reply = this.#o.bridge.forClient(reply);
     this.#o.local.send(clientId === id ? reply : { ...reply, id: clientId } as JSONRPCMessage)

@@ -1,7 +1,12 @@
 /**
- * The client's requests in flight, by the id each has upstream: the method,
- * and a timer that fires when the backend takes longer than the timeout. A
- * request leaves the table once, so it is answered once.
+ * The requests in flight, by the id each has upstream: the client's and the
+ * proxy's own. Each has one record ({@linkcode TrackedRequest}) holding
+ * everything known of it: its method, its one deadline, its place, its trace
+ * span, its rounds of bridged input, and what the server side knows (the
+ * request as sent, whether its answer is due, its resends and its stream;
+ * see `request_record.ts`). A request leaves the table once, however it
+ * ends (answered, cancelled, timed out, or at shutdown), so it is answered
+ * once and nothing of it stays behind.
  *
  * The table also bounds the work in flight: at most `maxInFlight` requests
  * are with the server at once ({@linkcode RequestTable.admit}); the rest wait
@@ -13,6 +18,11 @@
  * @module
  */
 import type { JSONRPCMessage, RequestId } from "../mcp_sdk.ts";
+import {
+  freshRecord,
+  type RequestRecord,
+  type RequestRecords,
+} from "../transport/http/request_record.ts";
 import type { RequestSpan } from "./request_trace.ts";
 
 /**
@@ -25,14 +35,24 @@ const OPEN_ENDED = new Set(["subscriptions/listen"]);
 /** How many requests may wait for a place with the server; more are refused. */
 export const MAX_WAITING = 4096;
 
-interface Entry {
-  method: string;
+/** The one record of a request in flight; see the module doc. */
+export interface TrackedRequest extends RequestRecord {
+  /** Its id upstream. */
+  readonly id: RequestId;
+  /** Its method. */
+  readonly method: string;
+  /** Its deadline's timer; none for an open-ended request. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** What its deadline does. */
   onTimeout: () => void;
   /** Whether it holds one of the `maxInFlight` places. */
   placed: boolean;
   /** Its trace span, when tracing is on. */
-  span?: RequestSpan;
+  span: RequestSpan | undefined;
+  /** Rounds of input asked of the client for it, when bridged. */
+  rounds: number;
+  /** Takes the answer (or failure) of one of the proxy's own requests; none for a client's. */
+  settle: ((reply: JSONRPCMessage | Error) => void) | undefined;
 }
 
 /** Options for {@linkcode RequestTable}. */
@@ -43,11 +63,11 @@ export interface RequestTableOptions {
   maxInFlight?: number;
 }
 
-/** The client's requests in flight; see the module doc. */
-export class RequestTable {
+/** The requests in flight; see the module doc. */
+export class RequestTable implements RequestRecords {
   #timeoutMs: number;
   #maxInFlight: number;
-  #entries = new Map<RequestId, Entry>();
+  #entries = new Map<RequestId, TrackedRequest>();
   #placed = 0;
   /** Admitted requests waiting for a place, in order, with what starts each. */
   #waiting = new Map<RequestId, () => void>();
@@ -90,23 +110,12 @@ export class RequestTable {
     return true;
   }
 
-  /** Attaches request `id`'s trace span, ended when the request leaves the table. */
-  traced(id: RequestId, span: RequestSpan): void {
-    const entry = this.#entries.get(id);
-    if (entry) entry.span = span;
-  }
-
-  /** Request `id` was sent once more (a retry, a re-sign, a resend): its span counts it. */
-  resent(id: RequestId): void {
-    this.#entries.get(id)?.span?.resent();
-  }
-
   /** Whether request `id` is waiting for a place, so nothing of it has reached the server. */
   isWaiting(id: RequestId): boolean {
     return this.#waiting.has(id);
   }
 
-  #place(entry: Entry): void {
+  #place(entry: TrackedRequest): void {
     entry.placed = true;
     this.#placed++;
   }
@@ -150,14 +159,31 @@ export class RequestTable {
     return this.#entries.get(id)?.method;
   }
 
-  /** Adds request `id`; `onTimeout` runs if it is still here after the timeout. */
-  track(id: RequestId, method: string, onTimeout: () => void): void {
-    this.#entries.set(id, {
+  /** The record of request `id`, while it is in flight. */
+  get(id: RequestId): TrackedRequest | undefined {
+    return this.#entries.get(id);
+  }
+
+  /** Every record in flight. */
+  records(): Iterable<TrackedRequest> {
+    return this.#entries.values();
+  }
+
+  /** Adds request `id` and returns its record; `onTimeout` runs if it is still here after the timeout. */
+  track(id: RequestId, method: string, onTimeout: () => void): TrackedRequest {
+    const entry: TrackedRequest = {
+      ...freshRecord(),
+      id,
       method,
       timer: this.#timer(method, onTimeout),
       onTimeout,
       placed: false,
-    });
+      span: undefined,
+      rounds: 0,
+      settle: undefined,
+    };
+    this.#entries.set(id, entry);
+    return entry;
   }
 
   /** Gives request `id` the whole timeout again, from now (a new leg of the same request). */
@@ -174,20 +200,20 @@ export class RequestTable {
 
   /**
    * Removes request `id`, answered with `reply` (none when it was cancelled),
-   * stops its timer and ends its span; its method, or `undefined` if it was
-   * not here.
+   * stops its timer, ends its span and frees its place: the one way out of
+   * the table. Its record, or `undefined` if it was not here.
    */
-  take(id: RequestId, reply?: JSONRPCMessage): string | undefined {
+  take(id: RequestId, reply?: JSONRPCMessage): TrackedRequest | undefined {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     clearTimeout(entry.timer);
-    entry.span?.end(reply);
+    entry.span?.end(reply, entry.resends);
     this.#entries.delete(id);
     this.#waiting.delete(id);
     if (entry.placed) {
       this.#placed--;
       this.#startWaiting();
     }
-    return entry.method;
+    return entry;
   }
 }

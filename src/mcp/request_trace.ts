@@ -24,10 +24,11 @@ interface Span {
 
 /** What one traced request needs at its end. */
 export interface RequestSpan {
-  /** Counts one more send of the request (a retry, a re-sign, a resend on a new session). */
-  resent(): void;
-  /** Ends the span with what `reply` says (`undefined`: cancelled, no answer). */
-  end(reply: JSONRPCMessage | undefined): void;
+  /**
+   * Ends the span with what `reply` says (`undefined`: cancelled, no answer)
+   * and the `resends` the request caused (retries, re-signs, resends).
+   */
+  end(reply: JSONRPCMessage | undefined, resends: number): void;
 }
 
 const STATUS_ERROR = 2;
@@ -70,10 +71,8 @@ export class RequestTrace {
     span.setAttribute("mcp.method", request.method);
     if (tool !== undefined) span.setAttribute("mcp.tool.name", tool);
     if (typeof revision === "string") span.setAttribute("mcp.protocol.version", revision);
-    let resends = 0;
     return {
-      resent: () => void resends++,
-      end: (reply) => {
+      end: (reply, resends) => {
         span.setAttribute("mcp.resends", resends);
         const outcome = reply === undefined ? "cancelled" : "error" in reply ? "error" : "ok";
         span.setAttribute("mcp.outcome", outcome);

@@ -68,6 +68,14 @@ export const MAX_INPUT_ROUNDS = 10;
 /** The pause before a retry that answers no input, only echoes `requestState` (as the SDK's). */
 const STATE_ONLY_PACING_MS = 250;
 
+/** What the bridge reads and counts in a request's record. */
+export interface BridgedRequest {
+  /** The request as last sent upstream. */
+  readonly request: JSONRPCRequest | undefined;
+  /** Rounds of input asked of the client so far. */
+  rounds: number;
+}
+
 /** Options for {@linkcode RevisionBridge}. */
 export interface RevisionBridgeOptions {
   /** Sends a request to the client (stdio). */
@@ -83,8 +91,6 @@ export class RevisionBridge {
   #o: RevisionBridgeOptions;
   #initialize: JSONRPCRequest | undefined;
   #envelope: Record<string, unknown> | undefined;
-  /** The client's requests in flight upstream, by upstream id: what a retry re-sends. */
-  #sent = new Map<RequestId, { request: JSONRPCRequest; rounds: number }>();
   /** Input requests put to the client, by the id they went under. */
   #asked = new Map<RequestId, PromiseWithResolvers<JSONRPCMessage>>();
   #seq = 0;
@@ -148,19 +154,13 @@ export class RevisionBridge {
   }
 
   /**
-   * `message` as it goes upstream while the bridge is on: with the envelope,
-   * and remembered if it is a request; `undefined` for a notification the
-   * revision has no counterpart for.
+   * `message` as it goes upstream while the bridge is on: with the envelope;
+   * `undefined` for a notification the revision has no counterpart for.
    */
   outgoing<T extends JSONRPCRequest | JSONRPCNotification>(message: T): T | undefined {
     if (!this.#envelope) return message;
     if (!("id" in message) && NO_COUNTERPART.has(message.method)) return undefined;
-    const wrapped = withEnvelope(message, this.#envelope);
-    if ("id" in wrapped) {
-      const known = this.#sent.get(wrapped.id);
-      this.#sent.set(wrapped.id, { request: wrapped, rounds: known?.rounds ?? 0 });
-    }
-    return wrapped;
+    return withEnvelope(message, this.#envelope);
   }
 
   /**
@@ -202,11 +202,6 @@ export class RevisionBridge {
     return { ...reply, result: asEarlierResult(reply.result) };
   }
 
-  /** Forgets request `id` (answered, cancelled or timed out). */
-  done(id: RequestId): void {
-    this.#sent.delete(id);
-  }
-
   /**
    * Takes `message` if it answers an input request the bridge put to the
    * client; whether it did.
@@ -222,18 +217,19 @@ export class RevisionBridge {
   }
 
   /**
-   * What to do with the result `result` of request `id` from upstream: pass
-   * it on (`answer`; {@linkcode RevisionBridge.forClient} drops its `resultType`), or, when it asks for input, ask
-   * the client and send `retry`; `failed` says why the request cannot go on.
+   * What to do with the result `result` of the request `sent` (its record:
+   * the request as last sent upstream, and the rounds of input so far): pass
+   * it on (`answer`; {@linkcode RevisionBridge.forClient} drops its
+   * `resultType`), or, when it asks for input, ask the client and send
+   * `retry`; `failed` says why the request cannot go on.
    */
   async next(
-    id: RequestId,
+    sent: BridgedRequest,
     result: Result,
   ): Promise<{ answer: Result } | { retry: JSONRPCRequest } | { failed: string }> {
     const input = inputRequiredOf(result);
     if (!input) return { answer: result };
-    const sent = this.#sent.get(id);
-    if (!sent) return { failed: "the request is no longer waiting" };
+    if (!sent.request) return { failed: "the request is no longer waiting" };
     if (++sent.rounds > MAX_INPUT_ROUNDS) {
       return { failed: `still required input after ${MAX_INPUT_ROUNDS} rounds` };
     }

@@ -71,12 +71,11 @@ export class Upstream {
       `${request.method} (id ${JSON.stringify(request.id)}) got no answer within ${seconds} s`,
     );
     const sent = !this.#o.requests.isWaiting(request.id);
-    this.#o.answer(request.id, timeoutReply(request, seconds));
-    if (!sent) return;
     // A stateless exchange cancels by closing the request's stream; a session, by notification,
     // and the stream closes too, so a server that ignores the cancel keeps no connection.
-    this.#o.remote.abandon(request.id);
-    if (this.#o.exchange.cancelsByStream) return;
+    if (sent) this.#o.remote.abandon(request.id);
+    this.#o.answer(request.id, timeoutReply(request, seconds));
+    if (!sent || this.#o.exchange.cancelsByStream) return;
     void this.#o.remote.send({
       jsonrpc: "2.0",
       method: "notifications/cancelled",
@@ -102,11 +101,10 @@ export class Upstream {
     if (cancelled !== undefined) {
       const upstream = toUpstream(cancelled);
       const sent = !requests.isWaiting(upstream);
-      requests.take(upstream);
-      bridge.done(upstream);
-      if (!sent) return; // it never left: nothing to cancel upstream
       // Its stream closes either way: a server that ignores the cancel keeps no connection.
-      remote.abandon(upstream);
+      if (sent) remote.abandon(upstream);
+      requests.take(upstream);
+      if (!sent) return; // it never left: nothing to cancel upstream
       if (exchange.cancelsByStream) return;
       if (upstream !== cancelled && isNotification(message)) {
         message = { ...message, params: { ...message.params, requestId: upstream } };

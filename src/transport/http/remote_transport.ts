@@ -15,6 +15,7 @@ import type {
 } from "../../mcp_sdk.ts";
 import type { Logger } from "../../log.ts";
 import type { ResendBudget } from "./resend_budget.ts";
+import type { RequestRecords } from "./request_record.ts";
 
 /** What a send to the backend may add: HTTP headers derived from the message (`Mcp-Param-*`). */
 export interface RemoteSendOptions {
@@ -54,6 +55,8 @@ export interface RemoteTransport extends SessionTransport {
 export interface RenewingRemoteOptions {
   /** Signs and sends one HTTP request; the remote guards its response bodies. */
   fetch: FetchLike;
+  /** The records of the requests in flight, where the remote keeps what it knows of each. */
+  requests: RequestRecords;
   /** Opens a fresh transport to the backend, with no session, sending through `fetch`. */
   open: (fetch: FetchLike) => SessionTransport;
   /**

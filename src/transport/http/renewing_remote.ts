@@ -20,15 +20,11 @@ import type {
   SessionTransport,
 } from "./remote_transport.ts";
 import { describeError } from "../../log.ts";
-import {
-  cancelledRequestId,
-  isErrorResponse,
-  isRequest,
-  isResponse,
-} from "../../jsonrpc/message_kind.ts";
+import { isErrorResponse, isRequest, isResponse } from "../../jsonrpc/message_kind.ts";
 import { StreamGuard } from "./stream_guard.ts";
 import { sessionGone } from "../../retry_policy.ts";
-import { InFlightRequests } from "./in_flight.ts";
+import { AnswerRecovery } from "./answer_recovery.ts";
+import type { RequestRecord } from "./request_record.ts";
 import { ownId } from "../../jsonrpc/request_ids.ts";
 
 /** How long ending the session waits for the DELETE's answer: the client is waiting for us to exit. */
@@ -54,14 +50,7 @@ export class RenewingRemote implements RemoteTransport {
   #renewing: Promise<void> | undefined;
   #initializeParams: JSONRPCRequest["params"] | undefined;
   #protocolVersion: string | undefined;
-  #inFlight: InFlightRequests;
-  /**
-   * The abort signal of each request in flight in a stateless exchange, whose
-   * revision cancels a request by closing its stream (the SDK then neither
-   * resumes nor reports it). A session's requests carry none: their streams
-   * are closed through the guard, at no cost per request.
-   */
-  #streams = new Map<RequestId, AbortController>();
+  #recovery: AnswerRecovery;
   #renewals = 0;
   /** The answer awaited by the renewal under way (renewals never overlap). */
   #renewAnswer: { id: string; resolve: (message: JSONRPCMessage) => void } | undefined;
@@ -70,7 +59,7 @@ export class RenewingRemote implements RemoteTransport {
   /** Opens the first transport; nothing is sent until {@linkcode RenewingRemote.start}. */
   constructor(options: RenewingRemoteOptions) {
     this.#options = options;
-    this.#inFlight = new InFlightRequests({
+    this.#recovery = new AnswerRecovery({
       canReplay: (request) =>
         options.canReplay(request) && options.budget?.spend(request.id) !== false,
       logger: options.logger,
@@ -94,69 +83,63 @@ export class RenewingRemote implements RemoteTransport {
 
   /** Sends `message`, renewing the session first when the backend has forgotten it. */
   async send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void> {
+    const record = isRequest(message) ? this.#options.requests.get(message.id) : undefined;
     if (isRequest(message)) {
       if (message.method === "initialize") this.#initializeParams = message.params;
-      this.#inFlight.add(message);
-      if (this.#current.sessionId === undefined) {
-        const stream = new AbortController();
-        this.#streams.set(message.id, stream);
-        options = { ...options, requestSignal: stream.signal };
+      if (record) {
+        record.request = message;
+        record.sent = record.answered = false;
+        // A stateless exchange cancels a request by closing its stream (the SDK then neither
+        // resumes nor reports it). A session's requests carry no signal: their streams are
+        // closed through the guard, at no cost per request.
+        if (this.#current.sessionId === undefined) {
+          record.stream ??= new AbortController();
+          options = { ...options, requestSignal: record.stream.signal };
+        }
       }
     }
-    const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined) this.#forget(cancelled);
-    try {
-      for (let attempt = 0;; attempt++) {
-        let transport = this.#current;
-        if (this.#renewing) {
-          transport = await this.#ready();
-          if (await this.#refusedOnRenewal(message)) return;
-        }
-        const hadSession = transport.sessionId !== undefined;
-        const id = isRequest(message) ? message.id : undefined;
-        // The SDK says when a request's stream ended; an answer not seen by then will not come on it.
-        const sendOptions = id === undefined
-          ? options
-          : { ...options, onRequestStreamEnd: () => this.#streamEnded(transport, id) };
-        try {
-          await transport.send(message, sendOptions);
-        } catch (error) {
-          const replaced = transport !== this.#current;
-          if (
-            attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession)) &&
-            this.#mayResend(message)
-          ) {
-            await this.#renew(transport);
-            if (await this.#refusedOnRenewal(message)) return;
-            continue;
-          }
-          throw error;
-        }
-        if (isRequest(message)) this.#inFlight.sent(message.id);
-        return;
+    for (let attempt = 0;; attempt++) {
+      let transport = this.#current;
+      if (this.#renewing) {
+        transport = await this.#ready();
+        if (await this.#refusedOnRenewal(message)) return;
       }
-    } catch (error) {
-      if (isRequest(message)) this.#forget(message.id);
-      throw error;
+      const hadSession = transport.sessionId !== undefined;
+      // The SDK says when a request's stream ended; an answer not seen by then will not come on it.
+      const sendOptions = record === undefined
+        ? options
+        : { ...options, onRequestStreamEnd: () => this.#streamEnded(transport, record) };
+      try {
+        await transport.send(message, sendOptions);
+      } catch (error) {
+        const replaced = transport !== this.#current;
+        if (
+          attempt === 0 && !this.#closed && (replaced || sessionGone(error, hadSession)) &&
+          this.#mayResend(message)
+        ) {
+          await this.#renew(transport);
+          if (await this.#refusedOnRenewal(message)) return;
+          continue;
+        }
+        throw error;
+      }
+      if (record) record.sent = true;
+      return;
     }
   }
 
   abandon(id: RequestId): void {
-    const stream = this.#streams.get(id);
-    this.#forget(id);
-    if (stream) stream.abort();
+    const record = this.#options.requests.get(id);
+    if (!record) return;
+    // Never sent again, nor answered from here: the relay answers it.
+    record.answered = true;
+    if (record.stream) record.stream.abort();
     else this.#guard.close(id);
   }
 
   /** Whether `message` may be sent once more: a request, only within its budget. */
   #mayResend(message: JSONRPCMessage): boolean {
     return !isRequest(message) || this.#options.budget?.spend(message.id) !== false;
-  }
-
-  #forget(id: RequestId): void {
-    this.#options.budget?.forget(id);
-    this.#inFlight.drop(id);
-    this.#streams.delete(id);
   }
 
   /** Remembers the negotiated protocol version for this and every later session. */
@@ -202,21 +185,23 @@ export class RenewingRemote implements RemoteTransport {
     return transport;
   }
 
-  /** Request `id`'s stream on `transport` ended without being aborted. */
-  #streamEnded(transport: SessionTransport, id: RequestId): void {
+  /** `record`'s stream on `transport` ended without being aborted. */
+  #streamEnded(transport: SessionTransport, record: RequestRecord): void {
     // Only the current session's streams: a request replayed elsewhere still has its answer to come.
     if (transport !== this.#current || this.#renewing) return;
-    this.#inFlight.streamEnded(id, (request) => this.send(request));
+    // Only a record still in flight: its id may since name another request.
+    const id = record.request?.id;
+    if (id === undefined || this.#options.requests.get(id) !== record) return;
+    this.#recovery.streamEnded(record, (request) => this.send(request));
   }
 
   /** The stream of request `id` had a line over `limit` and was ended. */
   #overlong(id: RequestId | undefined, limit: number): void {
-    if (id === undefined) return;
-    const stream = this.#streams.get(id);
-    this.#inFlight.overlong(id, limit);
-    this.#forget(id);
+    const record = id === undefined ? undefined : this.#options.requests.get(id);
+    if (!record) return;
+    this.#recovery.overlong(record, limit);
     // Aborted, so the SDK neither resumes the stream (the same line would come again) nor reports it.
-    stream?.abort();
+    record.stream?.abort();
   }
 
   #fromBackend(message: JSONRPCMessage): void {
@@ -225,7 +210,8 @@ export class RenewingRemote implements RemoteTransport {
         this.#renewAnswer.resolve(message);
         return;
       }
-      this.#forget(message.id);
+      const record = this.#options.requests.get(message.id);
+      if (record) record.answered = true;
     }
     this.onmessage?.(message);
   }
@@ -235,7 +221,8 @@ export class RenewingRemote implements RemoteTransport {
     if (!isRequest(message) || !this.#options.recheck) return false;
     const refusal = await this.#options.recheck(message);
     if (refusal === undefined) return false;
-    this.#forget(message.id);
+    const record = this.#options.requests.get(message.id);
+    if (record) record.answered = true;
     this.onmessage?.(refusal);
     return true;
   }
@@ -297,7 +284,7 @@ export class RenewingRemote implements RemoteTransport {
     log.info("new session started");
     // The old session is gone on the server; closing only stops its streams and timers.
     await stale.close().catch(() => {});
-    this.#inFlight.recover(async (request) => {
+    this.#recovery.recover(this.#options.requests.records(), async (request) => {
       if (!(await this.#refusedOnRenewal(request))) await fresh.send(request);
     });
   }

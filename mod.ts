@@ -33,7 +33,6 @@ import { printConfig } from "./src/cli/print_config_command.ts";
 import { type CheckLine, checksPassed, formatChecks, runChecks } from "./src/cli/check_command.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
-import { Exchange } from "./src/mcp/exchange.ts";
 import { OwnRequests } from "./src/mcp/own_requests.ts";
 import { classifyRemoteError } from "./src/mcp/remote_errors.ts";
 import { RequestTable } from "./src/mcp/request_table.ts";
@@ -210,8 +209,6 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     budget,
     onSessionEnd: () => cookies.clear(),
   });
-  // The revision client and server settle on, in one place.
-  const exchange = new Exchange({ own, remote, gate });
   const proxy = new McpProxy({
     local,
     remote,
@@ -219,7 +216,6 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
     own,
     gate,
     bridge,
-    exchange,
     metadata,
     explain,
     logger,

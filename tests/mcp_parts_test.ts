@@ -188,7 +188,6 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
     own,
     gate,
     bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
-    exchange: new Exchange({ own, remote, gate }),
     metadata: {},
     explain: (error) => ({ message: String(error) }),
     logger: quiet,
@@ -267,17 +266,25 @@ Deno.test("the table starts at most maxInFlight requests; the rest wait in order
 
 Deno.test("the exchange settles once per client's choice: a probe makes it stateless, a later initialize a session", () => {
   const headers: string[] = [];
-  const own = new OwnRequests({ requests: new RequestTable({ timeoutMs: 1000 }), metadata: {} });
+  const requests = new RequestTable({ timeoutMs: 1000 });
+  const own = new OwnRequests({ requests, metadata: {} });
   const gate = new ToolGate({
     policy: compileToolPolicy({ allowWrite: false }),
     listPage: () => Promise.reject(new Error("no list in this test")),
     timeoutMs: 1000,
     logger: quiet,
   });
+  const answers: JSONRPCMessage[] = [];
   const exchange = new Exchange({
     own,
     remote: { setProtocolVersion: (version) => void headers.push(version) },
     gate,
+    bridge: new RevisionBridge({ toClient: () => Promise.resolve(), describe: String }),
+    requests,
+    logger: quiet,
+    answer: (_id, reply) => void answers.push(reply),
+    resend: () => {},
+    toClient: () => {},
   });
   assertEquals([exchange.mode, exchange.cancelsByStream], ["unsettled", false]);
   const probe: JSONRPCRequest = {
@@ -286,13 +293,19 @@ Deno.test("the exchange settles once per client's choice: a probe makes it state
     method: "server/discover",
     params: { _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28" } },
   };
-  exchange.sending(probe);
+  exchange.outgoing(probe);
   assertEquals([exchange.mode, exchange.cancelsByStream, own.stateless], ["stateless", true, true]);
-  exchange.initializing();
+  const initialize: JSONRPCRequest = { jsonrpc: "2.0", id: 1, method: "initialize", params: {} };
+  assertEquals(exchange.arrived(initialize), undefined, "a session's initialize goes upstream");
   assertEquals([exchange.mode, exchange.cancelsByStream, own.stateless], ["session", false, false]);
-  exchange.initialized("2025-11-25");
+  exchange.result(1, "initialize", {
+    jsonrpc: "2.0",
+    id: 1,
+    result: { protocolVersion: "2025-11-25", capabilities: {} },
+  });
   assertEquals(headers, ["2026-07-28", "", "2025-11-25"], "the header follows every change");
-  exchange.sending({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+  assertEquals(answers.length, 1, "the result answers the client");
+  exchange.outgoing({ jsonrpc: "2.0", id: 2, method: "tools/list" });
   assertEquals(exchange.mode, "session", "a request without an envelope changes nothing");
 });
 
@@ -314,7 +327,6 @@ Deno.test("each request has one record, which every way out removes: answer, can
     own,
     gate,
     bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
-    exchange: new Exchange({ own, remote, gate }),
     metadata: {},
     explain: (error) => ({ message: String(error) }),
     logger: quiet,

@@ -10,8 +10,7 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "../mcp_sdk.ts";
-import type { ListToolsResult } from "../mcp_sdk.ts";
+import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from "../mcp_sdk.ts";
 import { isErrorResponse, isNotification, isRequest, isResponse } from "../jsonrpc/message_kind.ts";
 import { fromUpstream, isEscaped, isOwnId, toUpstream } from "../jsonrpc/request_ids.ts";
 import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
@@ -19,7 +18,8 @@ import { describeError, type Logger } from "../log.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
 import { busyReply, errorReply, idInUseReply, lookAlikeReply } from "./errors.ts";
 import { MAX_WAITING } from "./request_table.ts";
-import { BridgedFlow } from "./bridged_flow.ts";
+import { Exchange } from "./exchange.ts";
+import type { RevisionBridge } from "./revision_bridge.ts";
 import { Upstream, type UpstreamOptions } from "./upstream.ts";
 import type { OwnRequests } from "./own_requests.ts";
 import { RequestTrace } from "./request_trace.ts";
@@ -28,11 +28,13 @@ import { RequestTrace } from "./request_trace.ts";
  * The parts {@linkcode McpProxy} joins: the client side, and what its send
  * side ({@linkcode UpstreamOptions}) works with.
  */
-export interface McpProxyOptions extends Omit<UpstreamOptions, "answer"> {
+export interface McpProxyOptions extends Omit<UpstreamOptions, "answer" | "exchange"> {
   /** The client side: the stdio transport. */
   local: LocalTransport;
   /** The proxy's own requests (the gate's tool list); attached to `remote` at start. */
   own: OwnRequests;
+  /** The bridge's state, for a 2025-era client of a 2026-07-28 server. */
+  bridge: RevisionBridge;
 }
 
 /** How long shutdown waits for requests still in flight before it answers them itself. */
@@ -48,8 +50,8 @@ export class McpProxy {
   #closed = Promise.withResolvers<void>();
   /** Requests refused because the waiting line was full. */
   #refusedBusy = 0;
-  /** The relay's steps while it bridges a 2025-era client to a 2026-07-28 server. */
-  #bridged: BridgedFlow;
+  /** The revision settled on, and the relay's steps that depend on it. */
+  #exchange: Exchange;
   /** The relay's send side. */
   #upstream: Upstream;
   /** A span per request, when OpenTelemetry is on. */
@@ -59,13 +61,15 @@ export class McpProxy {
   constructor(options: McpProxyOptions) {
     this.#o = options;
     this.#log = options.logger;
-    this.#bridged = new BridgedFlow({
+    const answer = (id: RequestId, reply: JSONRPCMessage) => this.#answer(id, reply);
+    this.#exchange = new Exchange({
       ...options,
-      answer: (id, reply) => this.#answer(id, reply),
-      // Each leg of a tool call is judged again, on a list as fresh as the server allows.
+      answer,
+      // Each leg of a bridged tool call is judged again, on a list as fresh as the server allows.
       resend: (request) => this.#upstream.resend(request),
+      toClient: (message) => void options.local.send(message),
     });
-    this.#upstream = new Upstream({ ...options, answer: (id, reply) => this.#answer(id, reply) });
+    this.#upstream = new Upstream({ ...options, exchange: this.#exchange, answer });
   }
 
   /** Resolves when the proxy has shut down. */
@@ -181,7 +185,7 @@ export class McpProxy {
     if (isRequest(message)) {
       // From here on the request goes by the id it has upstream; #answer restores the client's.
       const tracked = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
-      const { bridge, requests } = this.#o;
+      const { requests } = this.#o;
       if (requests.methodOf(tracked.id) !== undefined) {
         return void this.#o.local.send(idInUseReply(message.id));
       }
@@ -190,14 +194,8 @@ export class McpProxy {
         tracked.method,
         () => this.#upstream.timedOut(tracked),
       );
-      if (tracked.method === "initialize") {
-        this.#held = [];
-        bridge.noteInitialize(tracked);
-        // A client that probed with server/discover and fell back (the Python SDK's auto mode, in
-        // one process): the exchange is a session after all, whatever the probe set up.
-        this.#o.exchange.initializing();
-      }
-      const local = bridge.answerLocally(tracked, () => this.#o.own.request("server/discover", {}));
+      if (tracked.method === "initialize") this.#held = [];
+      const local = this.#exchange.arrived(tracked);
       if (local) return local.then((reply) => this.#answer(tracked.id, reply));
       const start = () =>
         this.#trace.around(
@@ -236,24 +234,17 @@ export class McpProxy {
    * Sends `reply` to the client under its own id if request `id` (as sent
    * upstream) is still waiting; never answers twice.
    */
-  #answer(id: JSONRPCRequest["id"], reply: JSONRPCMessage): void {
-    if (this.#o.requests.methodOf(id) === "initialize" && this.#o.exchange.mode !== "bridged") {
-      const envelope = this.#o.bridge.activate(reply);
-      if (envelope) {
-        return void this.#bridged.initialize(id, envelope).catch((error) =>
-          this.#answer(id, errorReply(id, ErrorCode.InternalError, describeError(error)))
-        );
-      }
-    }
+  #answer(id: RequestId, reply: JSONRPCMessage): void {
     if (isOwnId(id)) {
       // Only a fault in handling the server's answer to one of the proxy's own requests lands here.
       if (isResponse(reply)) this.#o.own.settle(reply);
       return;
     }
-    const method = this.#o.requests.take(id, reply)?.method;
-    if (method === undefined) return;
+    const method = this.#o.requests.methodOf(id);
+    if (method === undefined || this.#exchange.takesOver(id, method, reply)) return;
+    this.#o.requests.take(id, reply);
     const clientId = fromUpstream(id);
-    reply = this.#o.bridge.forClient(reply);
+    reply = this.#exchange.forClient(reply);
     this.#o.local.send(clientId === id ? reply : { ...reply, id: clientId } as JSONRPCMessage)
       .catch((error) => this.#log.error(`cannot write to the client: ${describeError(error)}`));
     if (method === "initialize") this.#release();
@@ -271,15 +262,11 @@ export class McpProxy {
   #fromBackend(message: JSONRPCMessage): void | Promise<void> {
     if (isNotification(message)) {
       // Before the client hears of it: no call it sends from now on is judged on the old list.
-      const changed = message.method === "notifications/tools/list_changed";
-      if (changed) this.#o.gate.changed();
+      if (message.method === "notifications/tools/list_changed") this.#o.gate.changed();
       if (!this.#o.own.ownsNotification(message)) return void this.#o.local.send(message);
       // The proxy's own subscription: for the gate, and for a bridged client, which has none.
       if (message.method === "notifications/subscriptions/acknowledged") this.#o.gate.subscribed();
-      if (changed && this.#o.exchange.mode === "bridged") {
-        void this.#o.local.send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
-      }
-      return;
+      return this.#exchange.ownNotification(message);
     }
     if (!isResponse(message)) return void this.#o.local.send(message);
     const id = message.id;
@@ -292,23 +279,7 @@ export class McpProxy {
       );
       return;
     }
-    let reply: JSONRPCMessage = message;
-    if (!isErrorResponse(message)) {
-      if (this.#o.exchange.mode === "bridged") {
-        return this.#bridged.result(id, method, message.result);
-      }
-      if (method === "initialize") {
-        const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-        if (typeof version === "string") this.#o.exchange.initialized(version);
-        this.#o.gate.initialized(message.result);
-      } else if (method === "server/discover") {
-        // A stateless exchange (2026-07-28) has no initialize: the tools are learned from here.
-        this.#o.gate.initialized(message.result);
-        this.#o.gate.discover();
-      } else if (method === "tools/list") {
-        reply = { ...message, result: this.#o.gate.filterList(message.result as ListToolsResult) };
-      }
-    }
-    this.#answer(id, reply);
+    if (isErrorResponse(message)) return this.#answer(id, message);
+    return this.#exchange.result(id, method, message);
   }
 }

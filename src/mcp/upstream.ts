@@ -17,7 +17,6 @@ import type { Exchange } from "./exchange.ts";
 import { serverErrorOf } from "./remote_errors.ts";
 import { withMetadata } from "./request_extras.ts";
 import type { RequestTable } from "./request_table.ts";
-import type { RevisionBridge } from "./revision_bridge.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
 
 /** What {@linkcode Upstream} sends with, and how it answers. */
@@ -26,12 +25,10 @@ export interface UpstreamOptions {
   remote: RemoteTransport;
   /** The client's requests in flight. */
   requests: RequestTable;
-  /** The revision settled on, which the first enveloped request settles. */
+  /** The revision settled on: what goes upstream, and how a request is cancelled. */
   exchange: Exchange;
   /** Which tools are callable. */
   gate: ToolGate;
-  /** Wraps requests for a bridged client. */
-  bridge: RevisionBridge;
   /** Merged into `params._meta` of every request sent. */
   metadata: Readonly<Record<string, string>>;
   /** One line for the client when sending failed (what happened, what to do). */
@@ -53,9 +50,7 @@ export class Upstream {
 
   /** Sends a client's request on, once it has a place with the server. */
   send(tracked: JSONRPCRequest): void | Promise<void> {
-    const request = this.#o.bridge.outgoing(tracked) ?? tracked;
-    this.#o.exchange.sending(request);
-    return this.resend(request);
+    return this.resend(this.#o.exchange.outgoing(tracked) ?? tracked);
   }
 
   /** Sends `request` as it is: judged first when it is a `tools/call`. */
@@ -90,10 +85,10 @@ export class Upstream {
    * starts the gate's discovery.
    */
   other(message: JSONRPCMessage): void {
-    const { gate, bridge, requests, remote, exchange } = this.#o;
+    const { gate, requests, remote, exchange } = this.#o;
     if (gate.refusesNotification(message)) return;
     if (isNotification(message)) {
-      const outgoing = bridge.outgoing(message);
+      const outgoing = exchange.outgoing(message);
       if (!outgoing) return;
       message = outgoing;
     }

@@ -10,25 +10,24 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from "../mcp_sdk.ts";
+import { ErrorCode, type JSONRPCMessage, type RequestId } from "../mcp_sdk.ts";
 import { isErrorResponse, isNotification, isRequest, isResponse } from "../jsonrpc/message_kind.ts";
-import { fromUpstream, isEscaped, isOwnId, toUpstream } from "../jsonrpc/request_ids.ts";
-import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
+import { fromUpstream, isOwnId, toUpstream } from "../jsonrpc/request_ids.ts";
 import { describeError, type Logger } from "../log.ts";
 import type { LocalTransport } from "../transport/stdio/stdio_transport.ts";
-import { busyReply, errorReply, idInUseReply, lookAlikeReply } from "./errors.ts";
+import { errorReply } from "./errors.ts";
 import { MAX_WAITING } from "./request_table.ts";
 import { Exchange } from "./exchange.ts";
 import type { RevisionBridge } from "./revision_bridge.ts";
 import { Upstream, type UpstreamOptions } from "./upstream.ts";
 import type { OwnRequests } from "./own_requests.ts";
-import { RequestTrace } from "./request_trace.ts";
 
 /**
  * The parts {@linkcode McpProxy} joins: the client side, and what its send
  * side ({@linkcode UpstreamOptions}) works with.
  */
-export interface McpProxyOptions extends Omit<UpstreamOptions, "answer" | "exchange"> {
+export interface McpProxyOptions
+  extends Omit<UpstreamOptions, "answer" | "exchange" | "refuse" | "safely"> {
   /** The client side: the stdio transport. */
   local: LocalTransport;
   /** The proxy's own requests (the gate's tool list); attached to `remote` at start. */
@@ -48,14 +47,10 @@ export class McpProxy {
   #held: JSONRPCMessage[] | undefined;
   #closing: Promise<void> | undefined;
   #closed = Promise.withResolvers<void>();
-  /** Requests refused because the waiting line was full. */
-  #refusedBusy = 0;
   /** The revision settled on, and the relay's steps that depend on it. */
   #exchange: Exchange;
   /** The relay's send side. */
   #upstream: Upstream;
-  /** A span per request, when OpenTelemetry is on. */
-  #trace = new RequestTrace();
 
   /** Joins the parts; nothing flows until {@linkcode McpProxy.start}. */
   constructor(options: McpProxyOptions) {
@@ -69,7 +64,13 @@ export class McpProxy {
       resend: (request) => this.#upstream.resend(request),
       toClient: (message) => void options.local.send(message),
     });
-    this.#upstream = new Upstream({ ...options, exchange: this.#exchange, answer });
+    this.#upstream = new Upstream({
+      ...options,
+      exchange: this.#exchange,
+      answer,
+      refuse: (reply) => void options.local.send(reply),
+      safely: (message, handle) => this.#safely(message, handle),
+    });
   }
 
   /** Resolves when the proxy has shut down. */
@@ -174,60 +175,17 @@ export class McpProxy {
       }
       return;
     }
-    const imitated = "method" in message ? imitatedMethod(message.method) : undefined;
-    if (imitated !== undefined) return this.#refuseLookAlike(message, imitated);
+    if (this.#upstream.refusesLookAlike(message)) return;
     if (this.#held) {
       // The backend session starts with the initialize answer; nothing may overtake it.
       if (this.#held.length < MAX_WAITING) this.#held.push(message);
-      else if (isRequest(message)) void this.#o.local.send(this.#busyReply(message.id));
+      else if (isRequest(message)) void this.#o.local.send(this.#upstream.busyReply(message.id));
       return;
     }
-    if (isRequest(message)) {
-      // From here on the request goes by the id it has upstream; #answer restores the client's.
-      const tracked = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
-      const { requests } = this.#o;
-      if (requests.methodOf(tracked.id) !== undefined) {
-        return void this.#o.local.send(idInUseReply(message.id));
-      }
-      const record = requests.track(
-        tracked.id,
-        tracked.method,
-        () => this.#upstream.timedOut(tracked),
-      );
-      if (tracked.method === "initialize") this.#held = [];
-      const local = this.#exchange.arrived(tracked);
-      if (local) return local.then((reply) => this.#answer(tracked.id, reply));
-      const start = () =>
-        this.#trace.around(
-          tracked,
-          () => this.#safely(message, () => this.#upstream.send(tracked)),
-          (span) => void (record.span = span),
-        );
-      if (!requests.admit(tracked.id, start)) this.#answer(tracked.id, this.#busyReply(tracked.id));
-      return;
-    }
-    this.#upstream.other(message);
-  }
-
-  /** Refuses a method that would pass for `imitated` with a lenient server; see look_alikes.ts. */
-  #refuseLookAlike(message: JSONRPCMessage, imitated: string): void {
-    const method = "method" in message ? message.method : "";
-    this.#log.warn(
-      `refused ${JSON.stringify(method)}: it differs from ${imitated} only in case or spaces`,
-    );
-    if (isRequest(message)) void this.#o.local.send(lookAlikeReply(message.id, method, imitated));
-  }
-
-  /** The answer to a request that finds the waiting line full. */
-  #busyReply(id: JSONRPCRequest["id"]): JSONRPCMessage {
-    const max = this.#o.requests.maxInFlight;
-    // One line per thousand, not one per request: a burst must not flood the log.
-    if (this.#refusedBusy++ % 1000 === 0) {
-      this.#log.warn(
-        `refused ${this.#refusedBusy} request(s) so far: ${max} in flight and ${MAX_WAITING} waiting (--max-in-flight)`,
-      );
-    }
-    return busyReply(id, max, MAX_WAITING);
+    if (!isRequest(message)) return this.#upstream.other(message);
+    // Held from now: its answer may come (a refusal, at once) before request() returns.
+    if (message.method === "initialize") this.#held = [];
+    if (!this.#upstream.request(message)) this.#held = undefined;
   }
 
   /**

@@ -1,22 +1,26 @@
 /**
- * The relay's send side: a client's request, once it has its place with the
- * server, goes upstream judged (a `tools/call` by the gate), with the
- * configured `_meta` and its `Mcp-Param-*` headers; what fails on the way,
- * and what the server does not answer in time, is answered through
- * `answer`, once.
+ * The relay's send side: a client's request gets its one record (under the
+ * id it has upstream) and waits for its place with the server; then it goes
+ * upstream judged (a `tools/call` by the gate), with the configured `_meta`
+ * and its `Mcp-Param-*` headers. What fails on the way, and what the server
+ * does not answer in time, is answered through `answer`, once; what cannot
+ * be tracked at all (an id in use, a look-alike method, a full waiting line)
+ * is refused at once.
  *
  * @module
  */
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest, type RequestId } from "../mcp_sdk.ts";
 import type { Logger } from "../log.ts";
-import { cancelledRequestId, isNotification } from "../jsonrpc/message_kind.ts";
-import { toUpstream } from "../jsonrpc/request_ids.ts";
+import { cancelledRequestId, isNotification, isRequest } from "../jsonrpc/message_kind.ts";
+import { imitatedMethod } from "../jsonrpc/look_alikes.ts";
+import { isEscaped, toUpstream } from "../jsonrpc/request_ids.ts";
 import type { RemoteTransport } from "../transport/http/remote_transport.ts";
-import { errorReply, timeoutReply } from "./errors.ts";
+import { busyReply, errorReply, idInUseReply, lookAlikeReply, timeoutReply } from "./errors.ts";
 import type { Exchange } from "./exchange.ts";
 import { serverErrorOf } from "./remote_errors.ts";
 import { withMetadata } from "./request_extras.ts";
-import type { RequestTable } from "./request_table.ts";
+import { MAX_WAITING, type RequestTable } from "./request_table.ts";
+import { RequestTrace } from "./request_trace.ts";
 import type { ToolGate } from "./tools/tool_gate.ts";
 
 /** What {@linkcode Upstream} sends with, and how it answers. */
@@ -37,20 +41,79 @@ export interface UpstreamOptions {
   logger: Logger;
   /** Answers request `id` of the client, once. */
   answer(id: RequestId, reply: JSONRPCMessage): void;
+  /** Sends a refusal to the client, for a request that has no record. */
+  refuse(reply: JSONRPCMessage): void;
+  /** Runs `handle`, answering `message`'s request with what it throws or rejects with. */
+  safely(message: JSONRPCMessage, handle: () => void | Promise<void>): void;
 }
 
 /** The send side of the relay; see the module doc. */
 export class Upstream {
   #o: UpstreamOptions;
+  /** Requests refused because the waiting line was full. */
+  #refusedBusy = 0;
+  /** A span per request, when OpenTelemetry is on. */
+  #trace = new RequestTrace();
 
   /** The send side, over the relay's parts. */
   constructor(options: UpstreamOptions) {
     this.#o = options;
   }
 
-  /** Sends a client's request on, once it has a place with the server. */
-  send(tracked: JSONRPCRequest): void | Promise<void> {
-    return this.resend(this.#o.exchange.outgoing(tracked) ?? tracked);
+  /**
+   * Takes a client's request: its record, then upstream once it has a place
+   * (or an answer from the exchange itself). Whether it was taken: `false`
+   * when it was refused at once.
+   */
+  request(message: JSONRPCRequest): boolean {
+    // From here on the request goes by the id it has upstream; the relay restores the client's.
+    const tracked = isEscaped(message.id) ? { ...message, id: toUpstream(message.id) } : message;
+    const { requests, exchange } = this.#o;
+    if (requests.methodOf(tracked.id) !== undefined) {
+      this.#o.refuse(idInUseReply(message.id));
+      return false;
+    }
+    const record = requests.track(tracked.id, tracked.method, () => this.timedOut(tracked));
+    const local = exchange.arrived(tracked);
+    if (local) {
+      this.#o.safely(message, () => local.then((reply) => this.#o.answer(tracked.id, reply)));
+      return true;
+    }
+    const start = () =>
+      this.#trace.around(
+        tracked,
+        () => this.#o.safely(message, () => this.resend(exchange.outgoing(tracked) ?? tracked)),
+        (span) => void (record.span = span),
+      );
+    if (!requests.admit(tracked.id, start)) this.#o.answer(tracked.id, this.busyReply(tracked.id));
+    return true;
+  }
+
+  /**
+   * Refuses `message` if its method would pass for another with a lenient
+   * server (see `look_alikes.ts`); whether it did.
+   */
+  refusesLookAlike(message: JSONRPCMessage): boolean {
+    const method = "method" in message ? message.method : undefined;
+    const imitated = method === undefined ? undefined : imitatedMethod(method);
+    if (method === undefined || imitated === undefined) return false;
+    this.#o.logger.warn(
+      `refused ${JSON.stringify(method)}: it differs from ${imitated} only in case or spaces`,
+    );
+    if (isRequest(message)) this.#o.refuse(lookAlikeReply(message.id, method, imitated));
+    return true;
+  }
+
+  /** The answer to a request that finds the waiting line full. */
+  busyReply(id: RequestId): JSONRPCMessage {
+    const max = this.#o.requests.maxInFlight;
+    // One line per thousand, not one per request: a burst must not flood the log.
+    if (this.#refusedBusy++ % 1000 === 0) {
+      this.#o.logger.warn(
+        `refused ${this.#refusedBusy} request(s) so far: ${max} in flight and ${MAX_WAITING} waiting (--max-in-flight)`,
+      );
+    }
+    return busyReply(id, max, MAX_WAITING);
   }
 
   /** Sends `request` as it is: judged first when it is a `tools/call`. */

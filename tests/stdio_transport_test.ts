@@ -4,16 +4,38 @@ import { StdioTransport } from "../src/transport/stdio/stdio_transport.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
-/** A transport over the given stdin chunks, recording what it writes, reads and reports. */
-async function run(chunks: string[], options: { maxLineBytes?: number } = {}) {
+/** A byte stream of `chunks`, as Deno's stdin is one: read into the transport's own buffers. */
+function byteStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      const chunk = chunks[next++];
+      if (chunk === undefined) {
+        controller.close();
+        // A BYOB read waiting at the end is answered with no bytes, as Deno's own streams do.
+        return controller.byobRequest?.respond(0);
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/**
+ * A transport over the given stdin chunks (a byte stream, as stdin is, unless
+ * `plain`), recording what it writes, reads and reports.
+ */
+async function run(chunks: string[], options: { maxLineBytes?: number; plain?: boolean } = {}) {
   const written: string[] = [];
   const messages: JSONRPCMessage[] = [];
   const errors: string[] = [];
   const closed = Promise.withResolvers<void>();
   const transport = new StdioTransport({
-    readable: ReadableStream.from(chunks.map(encode)),
+    readable: options.plain
+      ? ReadableStream.from(chunks.map(encode))
+      : byteStream(chunks.map(encode)),
     writeSync: (bytes) => (written.push(new TextDecoder().decode(bytes)), bytes.length),
-    ...options,
+    ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
   });
   transport.onmessage = (m) => messages.push(m);
   transport.onerror = (e) => errors.push(e.message);
@@ -34,6 +56,23 @@ Deno.test("messages split across chunks arrive whole; CR LF and blank lines are 
     { jsonrpc: "2.0", method: "notifications/initialized" },
   ]);
   assertEquals(replies, [], "blank lines are not answered");
+});
+
+Deno.test("a line read over many reads into reused buffers arrives whole, as from any stream", async () => {
+  const text = "x".repeat(200_000);
+  const line = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping", params: { text } });
+  // Cut where a read ends mid-line, then lines that complete inside the next reads' buffers.
+  const chunks = [
+    '{"jsonrpc":"2.0","id":1,"met',
+    `hod":"ping"}\n${line.slice(0, 70_000)}`,
+    line.slice(70_000, 150_000),
+    `${line.slice(150_000)}\n{"jsonrpc":"2.0","id":3,"method":"ping"}\n`,
+  ];
+  for (const plain of [false, true]) {
+    const { messages } = await run(chunks, { plain });
+    assertEquals(messages.map((m) => "id" in m && m.id), [1, 2, 3]);
+    assertEquals((messages[1] as unknown as { params: { text: string } }).params.text, text);
+  }
 });
 
 Deno.test("a line that is not JSON is answered with a parse error and id null", async () => {

@@ -8,7 +8,9 @@
  * a JSON body longer than the limit fails.
  *
  * Bytes pass through unchanged; only line lengths are counted, so the cost
- * per chunk is one native search for line breaks.
+ * per chunk is one native search for line breaks. The guard also reads each
+ * body into pooled buffers, sparing the 64 KiB Deno gives every chunk
+ * (`chunk_reader.ts`).
  *
  * When a stream ends for any other reason, the SDK says so itself
  * (`onRequestStreamEnd` on each send), so nothing is added to the stream:
@@ -25,6 +27,7 @@
 import type { FetchLike, RequestId } from "../../mcp_sdk.ts";
 import { postedRequestId } from "../../jsonrpc/posted_id.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
+import { readChunks } from "../chunk_reader.ts";
 
 const LF = 0x0a;
 
@@ -50,6 +53,8 @@ interface OpenStream {
 /**
  * An SSE body that errors at a line over `maxLineBytes`, after calling
  * `overlong`; `open` is told how to close it, and `done` when it has ended.
+ * Each chunk is read into a pooled buffer and passed on as a copy of its own
+ * size (see `chunk_reader.ts`).
  */
 function guardSse(
   body: ReadableStream<Uint8Array>,
@@ -57,7 +62,7 @@ function guardSse(
   overlong: () => void,
   track: { open(close: () => void): void; done(): void },
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+  const reader = readChunks(body);
   let lineBytes = 0;
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -72,15 +77,14 @@ function guardSse(
       });
     },
     async pull(controller) {
-      const chunk = await reader.read().catch((error) => {
+      const bytes = await reader.read().catch((error) => {
         track.done();
         throw error;
       });
-      if (chunk.done) {
+      if (bytes === undefined) {
         track.done();
         return controller.close();
       }
-      const bytes = chunk.value;
       let start = 0;
       for (let lf = bytes.indexOf(LF); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) {
         if (lineBytes + lf - start > maxLineBytes) break;
@@ -97,7 +101,7 @@ function guardSse(
         );
         return;
       }
-      controller.enqueue(bytes);
+      controller.enqueue(bytes.slice());
     },
     cancel(reason) {
       track.done();
@@ -106,20 +110,23 @@ function guardSse(
   }, { highWaterMark: 0 });
 }
 
-/** A JSON body that fails once it grows past `maxBytes`. */
+/** A JSON body that fails once it grows past `maxBytes`; read as {@linkcode guardSse} reads. */
 function guardJson(body: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
+  const reader = readChunks(body);
   let total = 0;
-  return body.pipeThrough(
-    new TransformStream({
-      transform(chunk, controller) {
-        total += chunk.length;
-        if (total > maxBytes) {
-          throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
-        }
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const bytes = await reader.read();
+      if (bytes === undefined) return controller.close();
+      total += bytes.length;
+      if (total > maxBytes) {
+        void reader.cancel().catch(() => {});
+        throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
+      }
+      controller.enqueue(bytes.slice());
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
 }
 
 /**

@@ -29,7 +29,9 @@ export interface LineFramerOptions {
 export interface LineFramer {
   /**
    * Takes the next chunk; returns the lines completed by it, each without its
-   * newline (and without a CR before it).
+   * newline (and without a CR before it). A line may be a view of `chunk`:
+   * use it before `chunk`'s buffer is written again. Nothing of `chunk` is
+   * kept.
    */
   push(chunk: Uint8Array): Uint8Array[];
 }
@@ -86,7 +88,8 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
           continue;
         }
         if (newline === -1) {
-          parts.push(piece);
+          // Copied: the chunk's buffer may be read into again before the line ends.
+          parts.push(piece.slice());
           partBytes += piece.length;
           continue;
         }

@@ -21,6 +21,7 @@ import {
 import { createLineFramer } from "./line_framer.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 import { createTextSink, type TextSink } from "./stdout_sink.ts";
+import { type ChunkReader, readChunks } from "../chunk_reader.ts";
 
 /** The client side as the proxy uses it: {@linkcode StdioTransport} is one. */
 export interface LocalTransport extends Transport {
@@ -82,7 +83,7 @@ export class StdioTransport implements LocalTransport {
   #sink: TextSink;
   #maxLineBytes: number;
   #decoder = new TextDecoder();
-  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #reader: ChunkReader | undefined;
   #ended: string | undefined;
   #writable = true;
 
@@ -101,7 +102,8 @@ export class StdioTransport implements LocalTransport {
   /** Starts reading stdin. */
   start(): Promise<void> {
     if (this.#reader) throw new Error("StdioTransport already started");
-    this.#reader = (this.#readable ?? Deno.stdin.readable).getReader();
+    // Pooled buffers: Deno would give each line from the client a new 64 KiB buffer.
+    this.#reader = readChunks(this.#readable ?? Deno.stdin.readable);
     void this.#read(this.#reader);
     return Promise.resolve();
   }
@@ -138,7 +140,7 @@ export class StdioTransport implements LocalTransport {
     this.onclose?.();
   }
 
-  async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  async #read(reader: ChunkReader): Promise<void> {
     const framer = createLineFramer({
       maxLineBytes: this.#maxLineBytes,
       onOversized: ({ bytes, id }) =>
@@ -150,9 +152,10 @@ export class StdioTransport implements LocalTransport {
     });
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done || this.#ended) break;
-        for (const line of framer.push(value)) this.#receive(line);
+        const chunk = await reader.read();
+        if (chunk === undefined || this.#ended) break;
+        // Each line is handled before the next read, which reuses the chunk's buffer.
+        for (const line of framer.push(chunk)) this.#receive(line);
       }
     } catch (error) {
       if (!this.#ended) this.onerror?.(error instanceof Error ? error : new Error(String(error)));

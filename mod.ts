@@ -20,17 +20,15 @@
 import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { parseCommand, type ProxyOptions, UsageError } from "./src/cli/args.ts";
-import { regionSources } from "./src/aws/aws_config.ts";
 import { createCredentialSource } from "./src/aws/credentials.ts";
-import { resolveScope, resolveService } from "./src/aws/endpoint.ts";
 import { readEnv } from "./src/env.ts";
 import { helpText } from "./src/cli/help.ts";
 import { createLogger, describeError, type Logger } from "./src/log.ts";
 import { Redactor } from "./src/redactor.ts";
-import { preflight, PreflightError } from "./src/cli/preflight.ts";
+import { PreflightError, settle } from "./src/cli/preflight.ts";
 import { denoPermissionQuery, misplacedAllowWrite } from "./src/cli/permissions.ts";
 import { printConfig } from "./src/cli/print_config_command.ts";
-import { type CheckLine, checksPassed, formatChecks, runChecks } from "./src/cli/check_command.ts";
+import { checkCommand } from "./src/cli/check_command.ts";
 import { answerStartupFailure } from "./src/cli/startup_failure.ts";
 import { McpProxy } from "./src/mcp/proxy.ts";
 import { OwnRequests } from "./src/mcp/own_requests.ts";
@@ -53,54 +51,6 @@ export const VERSION: string = denoJson.version;
 
 function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
-}
-
-/** Runs `fn`, turning what it throws into a {@linkcode UsageError}. */
-function asUsage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw new UsageError(describeError(error));
-  }
-}
-
-/** The permissions checked, and what the credential source needs and the signing scope. */
-async function settle(options: ProxyOptions) {
-  asUsage(() => resolveService(options.endpoint, options.service));
-  // Before anything reads a variable, a file or a host: Deno would prompt on a terminal.
-  const { files, needs } = await preflight({
-    host: options.endpoint.host,
-    profile: options.profile,
-  });
-  const scope = await resolveScope(options.endpoint, {
-    service: options.service,
-    region: options.region,
-    ...regionSources(options.profile, files),
-  }).catch((error) => {
-    throw new UsageError(describeError(error));
-  });
-  return { files, needs, scope };
-}
-
-/** `--check`: what works and what to do about what does not; 0 when the proxy would work. */
-async function check(
-  options: ProxyOptions,
-  json: boolean,
-  logger: Logger,
-  redactor: Redactor,
-): Promise<number> {
-  let lines: CheckLine[];
-  try {
-    const { files, needs, scope } = await settle(options);
-    const preflight = { files, needs };
-    lines = await runChecks({ options, scope, preflight, logger, redactor, version: VERSION });
-  } catch (error) {
-    if (!(error instanceof UsageError || error instanceof PreflightError)) throw error;
-    lines = [{ what: "start-up", outcome: "fail", detail: error.message }];
-  }
-  const passed = checksPassed(lines);
-  print(json ? `${JSON.stringify({ ok: passed, checks: lines }, null, 2)}\n` : formatChecks(lines));
-  return passed ? 0 : 1;
 }
 
 async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): Promise<number> {
@@ -271,7 +221,9 @@ export async function main(args: readonly string[]): Promise<number> {
   const logger = createLogger({ level: command.options.logLevel, redactor });
   try {
     if (command.kind === "check") {
-      return await check(command.options, command.json, logger, redactor);
+      const report = await checkCommand(command.options, { logger, redactor, version: VERSION });
+      print(command.json ? report.json : report.text);
+      return report.passed ? 0 : 1;
     }
     if (command.kind === "print-config") {
       print(

@@ -20,9 +20,9 @@ import type { Redactor } from "../redactor.ts";
 import { StreamableHTTPClientTransport, type Tool } from "../mcp_sdk.ts";
 import { classifyRemoteError } from "../mcp/remote_errors.ts";
 import { compileToolPolicy, filterTools } from "../mcp/tools/tool_filter.ts";
-import type { ProxyOptions } from "./args.ts";
+import { type ProxyOptions, UsageError } from "./args.ts";
 import { denoPermissionQuery, type PermissionQuery } from "./permissions.ts";
-import type { Preflight } from "./preflight.ts";
+import { type Preflight, PreflightError, settle } from "./preflight.ts";
 
 /** One line of the report. */
 export interface CheckLine {
@@ -184,4 +184,35 @@ export function formatChecks(lines: readonly CheckLine[]): string {
 /** Whether the proxy would work: no check failed. */
 export function checksPassed(lines: readonly CheckLine[]): boolean {
   return lines.every((l) => l.outcome !== "fail");
+}
+
+/** The `--check` report: its lines as text and as JSON, and whether the proxy would work. */
+export interface CheckReport {
+  /** One line per check, for a terminal. */
+  text: string;
+  /** `{ ok, checks }`, for a script. */
+  json: string;
+  /** Whether every check passed (exit 0). */
+  passed: boolean;
+}
+
+/**
+ * `--check` from start to end: start-up as a run settles it (a failure
+ * there is the report's one line), then every check.
+ */
+export async function checkCommand(
+  options: ProxyOptions,
+  parts: Omit<CheckInput, "options" | "scope" | "preflight">,
+): Promise<CheckReport> {
+  let lines: CheckLine[];
+  try {
+    const { files, needs, scope } = await settle(options);
+    lines = await runChecks({ ...parts, options, scope, preflight: { files, needs } });
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof PreflightError)) throw error;
+    lines = [{ what: "start-up", outcome: "fail", detail: error.message }];
+  }
+  const passed = checksPassed(lines);
+  const json = `${JSON.stringify({ ok: passed, checks: lines }, null, 2)}\n`;
+  return { text: formatChecks(lines), json, passed };
 }

@@ -6,7 +6,10 @@
  *
  * @module
  */
-import { readSharedFiles } from "../aws/aws_config.ts";
+import { readSharedFiles, regionSources } from "../aws/aws_config.ts";
+import { resolveScope, resolveService, type SigningScope } from "../aws/endpoint.ts";
+import { describeError } from "../log.ts";
+import { type ProxyOptions, UsageError } from "./args.ts";
 import {
   type CredentialNeeds,
   credentialNeeds,
@@ -114,4 +117,37 @@ export async function preflight(
     );
   }
   return { files, needs };
+}
+
+/** What the CLI settled before it starts: the preflight's findings and the signing scope. */
+export interface Settled extends Preflight {
+  /** The SigV4 service and region. */
+  scope: SigningScope;
+}
+
+/**
+ * Settles what a run or a check starts from: the service can be inferred,
+ * the permissions are there ({@linkcode preflight}), and the region is
+ * known. A {@linkcode UsageError} or a {@linkcode PreflightError} says what
+ * to fix.
+ */
+export async function settle(options: ProxyOptions): Promise<Settled> {
+  try {
+    resolveService(options.endpoint, options.service);
+  } catch (error) {
+    throw new UsageError(describeError(error));
+  }
+  // Before anything reads a variable, a file or a host: Deno would prompt on a terminal.
+  const { files, needs } = await preflight({
+    host: options.endpoint.host,
+    profile: options.profile,
+  });
+  const scope = await resolveScope(options.endpoint, {
+    service: options.service,
+    region: options.region,
+    ...regionSources(options.profile, files),
+  }).catch((error) => {
+    throw new UsageError(describeError(error));
+  });
+  return { files, needs, scope };
 }

@@ -93,13 +93,16 @@ export class Exchange {
    */
   arrived(request: JSONRPCRequest): Promise<JSONRPCMessage> | undefined {
     const { bridge, own, remote } = this.#o;
+    if (this.#mode === "bridged") {
+      return bridge.answerLocally(request, () => own.request("server/discover", {}));
+    }
     if (request.method === "initialize") {
       bridge.noteInitialize(request);
       this.#mode = "session";
       own.useEnvelope(undefined);
       remote.setProtocolVersion("");
     }
-    return bridge.answerLocally(request, () => own.request("server/discover", {}));
+    return undefined;
   }
 
   /**
@@ -108,15 +111,22 @@ export class Exchange {
    * makes the exchange stateless, and starts the gate.
    */
   outgoing<T extends JSONRPCRequest | JSONRPCNotification>(message: T): T | undefined {
-    const outgoing = this.#o.bridge.outgoing(message);
-    if (!outgoing || !("id" in outgoing) || this.cancelsByStream) return outgoing;
-    const revision = this.#o.own.useEnvelopeOf(outgoing);
+    switch (this.#mode) {
+      case "bridged":
+        return this.#o.bridge.outgoing(message);
+      case "session":
+      case "stateless":
+        return message;
+    }
+    // Unsettled: a request with the envelope settles it.
+    if (!("id" in message)) return message;
+    const revision = this.#o.own.useEnvelopeOf(message);
     if (revision !== undefined) {
       this.#mode = "stateless";
       this.#o.gate.stateless();
       this.#o.remote.setProtocolVersion(revision);
     }
-    return outgoing;
+    return message;
   }
 
   /**
@@ -136,7 +146,7 @@ export class Exchange {
 
   /** `reply` as the client's revision knows it. */
   forClient(reply: JSONRPCMessage): JSONRPCMessage {
-    return this.#o.bridge.forClient(reply);
+    return this.#mode === "bridged" ? this.#o.bridge.forClient(reply) : reply;
   }
 
   /**

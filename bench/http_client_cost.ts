@@ -22,6 +22,7 @@ import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
 import { createSigningFetch } from "../src/aws/signer.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
+import { initializeLine } from "../tests/fixtures/proxy_process.ts";
 
 const MODES = ["sdk transport", "sdk pipeline", "direct reader"] as const;
 type Mode = typeof MODES[number];
@@ -54,23 +55,14 @@ async function child(url: URL, mode: Mode): Promise<void> {
   await transport.start();
   const answered = (id: number) => new Promise<void>((resolve) => waiting.set(id, resolve));
   const initialized = answered(0);
-  await transport.send({
-    jsonrpc: "2.0",
-    id: 0,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "bench", version: "1" },
-    },
-  });
+  await transport.send(JSON.parse(initializeLine(0)));
   await initialized;
   await transport.send({ jsonrpc: "2.0", method: "notifications/initialized" });
   const headers = {
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
     "mcp-session-id": transport.sessionId!,
-    "mcp-protocol-version": "2025-11-25",
+    "mcp-protocol-version": "2025-06-18",
   };
   let next = 0;
   const body = (id: number): JSONRPCMessage => ({

@@ -170,15 +170,16 @@ function fakeTransport(): FakeTransport {
   return transport;
 }
 
-Deno.test("the relay holds what comes before the initialize answer, and the gate's refusals never leave", async () => {
+/** A relay between two fake transports, with its table, its own requests and its gate. */
+function relay(options: { timeoutMs: number; allowWrite: boolean }) {
   const local = fakeTransport();
   const remote = fakeTransport();
-  const requests = new RequestTable({ timeoutMs: 1000 });
+  const requests = new RequestTable({ timeoutMs: options.timeoutMs });
   const own = new OwnRequests({ requests, metadata: {} });
   const gate = new ToolGate({
-    policy: compileToolPolicy({ allowWrite: false }),
+    policy: compileToolPolicy({ allowWrite: options.allowWrite }),
     listPage: own.listTools,
-    timeoutMs: 1000,
+    timeoutMs: options.timeoutMs,
     logger: quiet,
   });
   const proxy = new McpProxy({
@@ -192,6 +193,11 @@ Deno.test("the relay holds what comes before the initialize answer, and the gate
     explain: (error) => ({ message: String(error) }),
     logger: quiet,
   });
+  return { local, remote, requests, own, proxy };
+}
+
+Deno.test("the relay holds what comes before the initialize answer, and the gate's refusals never leave", async () => {
+  const { local, remote, proxy } = relay({ timeoutMs: 1000, allowWrite: false });
   await proxy.start();
   local.onmessage!({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} });
   local.onmessage!({ jsonrpc: "2.0", id: 2, method: "ping" });
@@ -310,27 +316,7 @@ Deno.test("the exchange settles once per client's choice: a probe makes it state
 });
 
 Deno.test("each request has one record, which every way out removes: answer, cancel, timeout, shutdown", async () => {
-  const local = fakeTransport();
-  const remote = fakeTransport();
-  const requests = new RequestTable({ timeoutMs: 60 });
-  const own = new OwnRequests({ requests, metadata: {} });
-  const gate = new ToolGate({
-    policy: compileToolPolicy({ allowWrite: true }),
-    listPage: own.listTools,
-    timeoutMs: 60,
-    logger: quiet,
-  });
-  const proxy = new McpProxy({
-    local,
-    remote,
-    requests,
-    own,
-    gate,
-    bridge: new RevisionBridge({ toClient: (message) => local.send(message), describe: String }),
-    metadata: {},
-    explain: (error) => ({ message: String(error) }),
-    logger: quiet,
-  });
+  const { local, remote, requests, own, proxy } = relay({ timeoutMs: 60, allowWrite: true });
   await proxy.start();
   local.onmessage!({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
   remote.onmessage!({ jsonrpc: "2.0", id: 0, result: { capabilities: {} } });

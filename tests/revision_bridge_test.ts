@@ -132,6 +132,12 @@ Deno.test("input is asked of the client, and the retry carries the answers and t
   });
 });
 
+/** The record of a `tools/call` the bridge sent under `id`, with no rounds of input yet. */
+function sentCall(bridge: RevisionBridge, id: number) {
+  const call = { jsonrpc: "2.0" as const, id, method: "tools/call", params: { name: "t" } };
+  return { request: bridge.outgoing(call), rounds: 0 };
+}
+
 Deno.test("a server that keeps asking is cut off after the round cap, and an unknown input method fails at once", async () => {
   const bridge = new RevisionBridge({
     toClient: () => Promise.resolve(),
@@ -140,15 +146,7 @@ Deno.test("a server that keeps asking is cut off after the round cap, and an unk
   });
   bridge.noteInitialize(initialize);
   bridge.activate(refusal(["2026-07-28"]));
-  const record = {
-    request: bridge.outgoing({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: { name: "t" },
-    }),
-    rounds: 0,
-  };
+  const record = sentCall(bridge, 1);
   const again = { resultType: "input_required", requestState: "s" };
   for (let round = 1; round <= MAX_INPUT_ROUNDS; round++) {
     assertEquals("retry" in await bridge.next(record, again), true);
@@ -156,15 +154,7 @@ Deno.test("a server that keeps asking is cut off after the round cap, and an unk
   assertEquals(await bridge.next(record, again), {
     failed: `still required input after ${MAX_INPUT_ROUNDS} rounds`,
   });
-  const other = {
-    request: bridge.outgoing({
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "t" },
-    }),
-    rounds: 0,
-  };
+  const other = sentCall(bridge, 2);
   const odd = { resultType: "input_required", inputRequests: { x: { method: "tools/call" } } };
   assertEquals(await bridge.next(other, odd), {
     failed: 'asked for input by an unknown request ("tools/call")',

@@ -1,4 +1,4 @@
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { createLineFramer, type OversizedLine } from "../src/transport/stdio/line_framer.ts";
 
 /** Feeds `chunks` through a framer with a `max`-byte limit; returns what came out and what was dropped. */
@@ -45,4 +45,17 @@ Deno.test("the id of a dropped line is found wherever it stands, past nested ids
   const { out, dropped } = frame([tail.slice(0, 90), `${tail.slice(90)}\n${cut}\n`], 100);
   assertEquals(out, []);
   assertEquals(dropped, [{ bytes: tail.length, id: "last" }, { bytes: cut.length }]);
+});
+
+Deno.test("a line that arrives a byte at a time costs about its own size, and arrives whole", () => {
+  const framer = createLineFramer({ onOversized: () => {} });
+  const byte = new Uint8Array([0x78]);
+  const before = Deno.memoryUsage().rss;
+  for (let i = 0; i < 1_000_000; i++) assertEquals(framer.push(byte).length, 0);
+  // An array of pieces, as the framer kept, cost about 360 MB for this 1 MB line.
+  const grown = Deno.memoryUsage().rss - before;
+  assert(grown < 100 * 1024 * 1024, `RSS grew ${Math.round(grown / 1048576)} MB`);
+  const [line] = framer.push(new Uint8Array([0x0a]));
+  assertEquals(line?.length, 1_000_000);
+  assert(line!.every((b) => b === 0x78));
 });

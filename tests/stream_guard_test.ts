@@ -70,3 +70,23 @@ Deno.test("one request's open stream is closed on demand, found by its id; the o
   guard.close(2);
   await second;
 });
+
+Deno.test("lines ended by CR alone, as SSE allows, are lines: a long stream of short ones passes", async () => {
+  const events = Array.from({ length: 20 }, (_, i) => `data: {"n":${i}}\r\r`);
+  const fetch = new StreamGuard({ maxLineBytes: 64 }).wrap(serving(events));
+  const response = await fetch("http://127.0.0.1/mcp", { method: "POST", body: "{}" });
+  assertEquals(await response.text(), events.join(""));
+});
+
+Deno.test("a line sent a byte at a time is passed on whole, not in a piece per byte", async () => {
+  const bytes = ["data: ", ..."x".repeat(10_000), "\n\n"];
+  const fetch = new StreamGuard().wrap(serving(bytes));
+  const reader = (await fetch("http://127.0.0.1/mcp", { method: "POST", body: "{}" })).body!
+    .getReader();
+  const chunks: Uint8Array[] = [];
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    chunks.push(read.value);
+  }
+  assertEquals(chunks.length, 1, "the SDK's parser gets the line in one piece");
+  assertEquals(new TextDecoder().decode(chunks[0]), bytes.join(""));
+});

@@ -7,10 +7,10 @@
  * guard tells its owner which request's stream it was, through a callback;
  * a JSON body longer than the limit fails.
  *
- * Bytes pass through unchanged; only line lengths are counted, so the cost
- * per chunk is one native search for line breaks. The guard also reads each
- * body into pooled buffers, sparing the 64 KiB Deno gives every chunk
- * (`chunk_reader.ts`).
+ * Bytes pass through unchanged, by whole lines (CR, LF or CR LF end one, as
+ * SSE says; see `sse_lines.ts`): the cost per chunk is a native search for
+ * line breaks and one copy. The guard also reads each body into pooled
+ * buffers, sparing the 64 KiB Deno gives every chunk (`chunk_reader.ts`).
  *
  * When a stream ends for any other reason, the SDK says so itself
  * (`onRequestStreamEnd` on each send), so nothing is added to the stream:
@@ -28,8 +28,7 @@ import type { FetchLike, RequestId } from "../../mcp_sdk.ts";
 import { postedRequestId } from "../../jsonrpc/posted_id.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 import { readChunks } from "../chunk_reader.ts";
-
-const LF = 0x0a;
+import { SseLines } from "./sse_lines.ts";
 
 /** Options for {@linkcode guardStreams}. */
 export interface StreamGuardOptions {
@@ -53,8 +52,8 @@ interface OpenStream {
 /**
  * An SSE body that errors at a line over `maxLineBytes`, after calling
  * `overlong`; `open` is told how to close it, and `done` when it has ended.
- * Each chunk is read into a pooled buffer and passed on as a copy of its own
- * size (see `chunk_reader.ts`).
+ * Each chunk is read into a pooled buffer (see `chunk_reader.ts`) and passed
+ * on by whole lines, as copies (see `sse_lines.ts`).
  */
 function guardSse(
   body: ReadableStream<Uint8Array>,
@@ -63,7 +62,7 @@ function guardSse(
   track: { open(close: () => void): void; done(): void },
 ): ReadableStream<Uint8Array> {
   const reader = readChunks(body);
-  let lineBytes = 0;
+  const lines = new SseLines(maxLineBytes);
   return new ReadableStream<Uint8Array>({
     start(controller) {
       track.open(() => {
@@ -77,31 +76,30 @@ function guardSse(
       });
     },
     async pull(controller) {
-      const bytes = await reader.read().catch((error) => {
-        track.done();
-        throw error;
-      });
-      if (bytes === undefined) {
-        track.done();
-        return controller.close();
+      // Until there is something to pass on: the start of an unfinished line is held back.
+      for (;;) {
+        const bytes = await reader.read().catch((error) => {
+          track.done();
+          throw error;
+        });
+        if (bytes === undefined) {
+          const rest = lines.rest();
+          if (rest) controller.enqueue(rest);
+          track.done();
+          return controller.close();
+        }
+        const passed = lines.take(bytes);
+        if (passed === "overlong") {
+          track.done();
+          void reader.cancel().catch(() => {});
+          overlong();
+          controller.error(
+            new RangeError(`the server sent a line longer than the ${maxLineBytes} byte limit`),
+          );
+          return;
+        }
+        if (passed) return controller.enqueue(passed);
       }
-      let start = 0;
-      for (let lf = bytes.indexOf(LF); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) {
-        if (lineBytes + lf - start > maxLineBytes) break;
-        lineBytes = 0;
-        start = lf + 1;
-      }
-      lineBytes += bytes.length - start;
-      if (lineBytes > maxLineBytes) {
-        track.done();
-        void reader.cancel().catch(() => {});
-        overlong();
-        controller.error(
-          new RangeError(`the server sent a line longer than the ${maxLineBytes} byte limit`),
-        );
-        return;
-      }
-      controller.enqueue(bytes.slice());
     },
     cancel(reason) {
       track.done();

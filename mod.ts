@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { StreamableHTTPClientTransport } from "./src/mcp_sdk.ts";
+import { StreamableHttp } from "./src/transport/http/streamable_http.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { parseCommand, type ProxyOptions, UsageError } from "./src/cli/args.ts";
 import { createCredentialSource } from "./src/aws/credentials.ts";
@@ -144,12 +144,11 @@ async function run(options: ProxyOptions, logger: Logger, redactor: Redactor): P
   );
   const remote = new RenewingRemote({
     requests,
-    fetch: signedFetch,
-    open: (fetch) =>
-      new StreamableHTTPClientTransport(options.endpoint, {
-        fetch,
-        requestInit: { headers: options.headers },
-        reconnectionOptions: SSE_RECONNECTION,
+    open: () =>
+      new StreamableHttp(options.endpoint, {
+        fetch: signedFetch,
+        headers: options.headers,
+        reconnection: SSE_RECONNECTION,
       }),
     canReplay: gate.safeToRepeat,
     recheck: gate.recheck,

@@ -21,6 +21,8 @@ export {
   parseJSONRPCMessage,
   PROTOCOL_VERSION_META_KEY,
   ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
   SdkHttpError,
   SERVER_INFO_META_KEY,
   StreamableHTTPClientTransport,

@@ -13,7 +13,7 @@
  * | session renewal | the backend forgot the session ({@linkcode sessionGone}) | once, on the new session |
  * | session renewal | a request in flight when the session ended | once on the new session if safe, else answered |
  * | stream end | the answer's stream ended without it and without an event id | once if safe ({@linkcode afterStreamEnd}) |
- * | SDK transport | an event stream with an event id dropped | resumed (not re-sent), {@linkcode SSE_RECONNECTION} |
+ * | HTTP transport | an event stream with an event id dropped | resumed (not re-sent), {@linkcode SSE_RECONNECTION} |
  *
  * "Safe to run twice" is the tool gate's word: anything but a `tools/call`,
  * or a `tools/call` of a tool annotated `readOnlyHint` or `idempotentHint`.
@@ -173,7 +173,7 @@ export function sessionGone(error: unknown, hadSession: boolean): boolean {
 export type StreamEndAction = "resend" | "fail";
 
 /**
- * The request's stream ended without its answer, and the SDK will not resume
+ * The request's stream ended without its answer, and the transport will not resume
  * it (it had no event id, or the resumptions ran out): `resend` once a
  * request safe to run twice, and `fail` (answer the client now) otherwise.
  */
@@ -182,8 +182,8 @@ export function afterStreamEnd(request: { resent: boolean; safe: boolean }): Str
 }
 
 /**
- * How the SDK transport resumes a dropped event stream that had an event id
- * (its own defaults, named here so that the table above is complete).
+ * How the HTTP transport resumes a dropped event stream that had an event id
+ * (the SDK transport's defaults, named here so that the table above is complete).
  */
 export const SSE_RECONNECTION = {
   initialReconnectionDelay: 1000,

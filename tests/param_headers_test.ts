@@ -1,9 +1,6 @@
 import { assertEquals } from "./assert.ts";
-import {
-  encodeParamValue,
-  paramHeaders,
-  scanParamHeaders,
-} from "../src/mcp/tools/param_headers.ts";
+import { paramHeaders, scanParamHeaders } from "../src/mcp/tools/param_headers.ts";
+import { encodeHeaderValue } from "../src/transport/http/mcp_headers.ts";
 
 const schema = (properties: Record<string, unknown>) => ({ type: "object", properties });
 
@@ -69,12 +66,12 @@ Deno.test("invalid declarations are told apart", () => {
 });
 
 Deno.test("values go as they are when plain, else Base64 of their UTF-8", () => {
-  assertEquals(encodeParamValue("us-west-2"), "us-west-2");
-  assertEquals(encodeParamValue("a b"), "a b");
-  assertEquals(encodeParamValue(" padded"), `=?base64?${btoa(" padded")}?=`);
-  assertEquals(encodeParamValue("日本"), "=?base64?5pel5pys?=");
-  assertEquals(encodeParamValue("line\nbreak"), `=?base64?${btoa("line\nbreak")}?=`);
-  assertEquals(encodeParamValue("=?base64?abc?="), `=?base64?${btoa("=?base64?abc?=")}?=`);
+  assertEquals(encodeHeaderValue("us-west-2"), "us-west-2");
+  assertEquals(encodeHeaderValue("a b"), "a b");
+  assertEquals(encodeHeaderValue(" padded"), `=?base64?${btoa(" padded")}?=`);
+  assertEquals(encodeHeaderValue("日本"), "=?base64?5pel5pys?=");
+  assertEquals(encodeHeaderValue("line\nbreak"), `=?base64?${btoa("line\nbreak")}?=`);
+  assertEquals(encodeHeaderValue("=?base64?abc?="), `=?base64?${btoa("=?base64?abc?=")}?=`);
 });
 
 Deno.test("headers mirror the call's arguments; absent and null ones are left out", () => {

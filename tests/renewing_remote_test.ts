@@ -123,7 +123,6 @@ async function connected(
   const requests = new RequestTable({ timeoutMs: 60_000 });
   const remote = new RenewingRemote({
     requests,
-    fetch,
     open: backend.open,
     canReplay,
     timeoutMs: 1000,
@@ -240,7 +239,6 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   const requests = new RequestTable({ timeoutMs: 60_000 });
   const remote = new RenewingRemote({
     requests,
-    fetch,
     open: backend.open,
     canReplay: () => true,
     timeoutMs: 1000,
@@ -261,7 +259,7 @@ Deno.test("in a stateless exchange, an abandoned request has its stream closed a
   assertEquals(sent.length, 1);
 });
 
-Deno.test("with a session, requests carry no stream signal: the guard closes an abandoned one", async () => {
+Deno.test("with a session too, an abandoned request has its stream closed and is not sent again", async () => {
   const backend = new FakeBackend();
   let transport: FakeTransport | undefined;
   backend.open = () => (transport = new FakeTransport(backend));
@@ -269,8 +267,10 @@ Deno.test("with a session, requests carry no stream signal: the guard closes an 
   backend.hold = true;
   requests.track(1, "tools/call", () => {});
   await remote.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow" } });
-  assertEquals(transport!.signals.get(1), undefined);
-  remote.abandon(1); // closes no stream here (the fake has none), and forgets the request
+  const signal = transport!.signals.get(1);
+  assertEquals(signal?.aborted, false);
+  remote.abandon(1);
+  assertEquals(signal?.aborted, true, "the stream is closed");
   transport!.ends.get(1)?.();
   assertEquals(backend.received.filter((r) => "id" in r.message && r.message.id === 1).length, 1);
 });

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { encodeHeaderValue } from "../../transport/http/mcp_headers.ts";
 
 /** One declared argument: where it is in the arguments, and its header's name. */
 export interface ParamHeader {
@@ -31,7 +32,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** The types a declared argument may have. */
 const TYPES = new Set(["string", "integer", "boolean"]);
 /** The wrapper of a Base64-encoded value. */
-const SENTINEL = /^=\?base64\?.*\?=$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -136,19 +136,6 @@ export function scanParamHeaders(inputSchema: unknown): ParamHeaderScan {
   return { valid: true, headers };
 }
 
-/**
- * A value as an HTTP header carries it: as it is when it is printable ASCII
- * without surrounding whitespace, else as `=?base64?…?=` of its UTF-8 bytes
- * (also when it merely looks like that wrapper).
- */
-export function encodeParamValue(value: string): string {
-  const plain = /^[\x20-\x7e]*$/.test(value) && value.trim() === value && !SENTINEL.test(value);
-  if (plain) return value;
-  let binary = "";
-  for (const byte of new TextEncoder().encode(value)) binary += String.fromCharCode(byte);
-  return `=?base64?${btoa(binary)}?=`;
-}
-
 /** The `Mcp-Param-*` headers for a call with `args`; absent and null arguments send none. */
 export function paramHeaders(
   headers: readonly ParamHeader[],
@@ -162,7 +149,7 @@ export function paramHeaders(
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
       continue;
     }
-    out[`Mcp-Param-${name}`] = encodeParamValue(String(value));
+    out[`Mcp-Param-${name}`] = encodeHeaderValue(String(value));
   }
   return out;
 }

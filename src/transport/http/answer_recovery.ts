@@ -81,7 +81,7 @@ export class AnswerRecovery {
   }
 
   /**
-   * `record`'s event stream ended, and the SDK will not resume it: if its
+   * `record`'s event stream ended, and the transport will not resume it: if its
    * answer has not come, it never will, so the client is told now rather
    * than at the timeout, or the request is sent once more through `resend`
    * when that is safe.

@@ -6,13 +6,7 @@
  *
  * @module
  */
-import type {
-  FetchLike,
-  JSONRPCMessage,
-  JSONRPCRequest,
-  RequestId,
-  Transport,
-} from "../../mcp_sdk.ts";
+import type { JSONRPCMessage, JSONRPCRequest, RequestId, Transport } from "../../mcp_sdk.ts";
 import type { Logger } from "../../log.ts";
 import type { ResendBudget } from "./resend_budget.ts";
 import type { RequestRecords } from "./request_record.ts";
@@ -27,7 +21,7 @@ export interface RemoteSendOptions {
   onRequestStreamEnd?: () => void;
 }
 
-/** A transport to the backend, as the SDK's `StreamableHTTPClientTransport` is one. */
+/** A transport to the backend, as `StreamableHttp` (and the SDK's `StreamableHTTPClientTransport`) is one. */
 export interface SessionTransport extends Transport {
   /** Sends `message`, with `options.headers` on its HTTP request. */
   send(message: JSONRPCMessage, options?: RemoteSendOptions): Promise<void>;
@@ -37,6 +31,8 @@ export interface SessionTransport extends Transport {
   terminateSession(): Promise<void>;
   /** The `Mcp-Session-Id` the backend assigned, once initialized. */
   readonly sessionId?: string | undefined;
+  /** Called when the stream of request `id` was cut at a line over `limit` bytes (not resumed). */
+  onoverlong?: (id: RequestId | undefined, limit: number) => void;
 }
 
 /** The server-side transport the proxy uses: a `RenewingRemote`, or a test's stand-in. */
@@ -53,12 +49,10 @@ export interface RemoteTransport extends SessionTransport {
 
 /** Options for `RenewingRemote`, the remote transport the proxy runs. */
 export interface RenewingRemoteOptions {
-  /** Signs and sends one HTTP request; the remote guards its response bodies. */
-  fetch: FetchLike;
   /** The records of the requests in flight, where the remote keeps what it knows of each. */
   requests: RequestRecords;
-  /** Opens a fresh transport to the backend, with no session, sending through `fetch`. */
-  open: (fetch: FetchLike) => SessionTransport;
+  /** Opens a fresh transport to the backend, with no session. */
+  open: () => SessionTransport;
   /**
    * Whether a request that was in flight when its session ended may be sent
    * again on the new session: the backend may or may not have run it.

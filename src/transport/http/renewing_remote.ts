@@ -6,13 +6,14 @@
  * `notifications/initialized`, and sends the failed message again, so the
  * client never sees the change.
  *
- * The SDK's `StreamableHTTPClientTransport` keeps one session for its life,
- * and the MCP SDKs offer no session renewal, hence this wrapper.
+ * A Streamable HTTP transport (the SDK's, or `StreamableHttp`) keeps one
+ * session for its life, and the MCP SDKs offer no session renewal, hence
+ * this wrapper.
  *
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { FetchLike, JSONRPCMessage, JSONRPCRequest, RequestId } from "../../mcp_sdk.ts";
+import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "../../mcp_sdk.ts";
 import type {
   RemoteSendOptions,
   RemoteTransport,
@@ -21,7 +22,6 @@ import type {
 } from "./remote_transport.ts";
 import { describeError } from "../../log.ts";
 import { isErrorResponse, isRequest, isResponse } from "../../jsonrpc/message_kind.ts";
-import { StreamGuard } from "./stream_guard.ts";
 import { sessionGone } from "../../retry_policy.ts";
 import { AnswerRecovery } from "./answer_recovery.ts";
 import type { RequestRecord } from "./request_record.ts";
@@ -42,10 +42,6 @@ export class RenewingRemote implements RemoteTransport {
   onrenewing?: () => void;
 
   #options: RenewingRemoteOptions;
-  /** Guards the response bodies of every transport, and closes one on demand. */
-  #guard: StreamGuard;
-  /** The fetch every transport sends through: `options.fetch`, its bodies guarded. */
-  #fetch: FetchLike;
   #current: SessionTransport;
   #renewing: Promise<void> | undefined;
   #initializeParams: JSONRPCRequest["params"] | undefined;
@@ -66,9 +62,7 @@ export class RenewingRemote implements RemoteTransport {
       redact: options.redact,
       deliver: (message) => this.onmessage?.(message),
     });
-    this.#guard = new StreamGuard({ onOverlong: (id, limit) => this.#overlong(id, limit) });
-    this.#fetch = this.#guard.wrap(options.fetch);
-    this.#current = this.#wire(options.open(this.#fetch));
+    this.#current = this.#wire(options.open());
   }
 
   /** The current backend session id. */
@@ -89,13 +83,10 @@ export class RenewingRemote implements RemoteTransport {
       if (record) {
         record.request = message;
         record.sent = record.answered = false;
-        // A stateless exchange cancels a request by closing its stream (the SDK then neither
-        // resumes nor reports it). A session's requests carry no signal: their streams are
-        // closed through the guard, at no cost per request.
-        if (this.#current.sessionId === undefined) {
-          record.stream ??= new AbortController();
-          options = { ...options, requestSignal: record.stream.signal };
-        }
+        // Closing its stream is how the proxy stops waiting for it (and how a stateless
+        // exchange cancels it): the transport then neither resumes nor reports that stream.
+        record.stream ??= new AbortController();
+        options = { ...options, requestSignal: record.stream.signal };
       }
     }
     for (let attempt = 0;; attempt++) {
@@ -105,7 +96,7 @@ export class RenewingRemote implements RemoteTransport {
         if (await this.#refusedOnRenewal(message)) return;
       }
       const hadSession = transport.sessionId !== undefined;
-      // The SDK says when a request's stream ended; an answer not seen by then will not come on it.
+      // The transport says when a request's stream ended; an answer not seen by then will not come.
       const sendOptions = record === undefined
         ? options
         : { ...options, onRequestStreamEnd: () => this.#streamEnded(transport, record) };
@@ -133,8 +124,7 @@ export class RenewingRemote implements RemoteTransport {
     if (!record) return;
     // Never sent again, nor answered from here: the relay answers it.
     record.answered = true;
-    if (record.stream) record.stream.abort();
-    else this.#guard.close(id);
+    record.stream?.abort();
   }
 
   /** Whether `message` may be sent once more: a request, only within its budget. */
@@ -179,6 +169,7 @@ export class RenewingRemote implements RemoteTransport {
         );
       }
     };
+    transport.onoverlong = (id, limit) => this.#overlong(id, limit);
     transport.onclose = () => {
       if (transport === this.#current) this.onclose?.();
     };
@@ -200,8 +191,6 @@ export class RenewingRemote implements RemoteTransport {
     const record = id === undefined ? undefined : this.#options.requests.get(id);
     if (!record) return;
     this.#recovery.overlong(record, limit);
-    // Aborted, so the SDK neither resumes the stream (the same line would come again) nor reports it.
-    record.stream?.abort();
   }
 
   #fromBackend(message: JSONRPCMessage): void {
@@ -252,7 +241,7 @@ export class RenewingRemote implements RemoteTransport {
     const log = this.#options.logger;
     // Session ids are bearer values: never logged.
     log.info("the server ended the session; starting a new one");
-    const fresh = this.#wire(this.#options.open(this.#fetch));
+    const fresh = this.#wire(this.#options.open());
     await fresh.start();
     const id = ownId(`renew-${++this.#renewals}`);
     let timer: ReturnType<typeof setTimeout> | undefined;

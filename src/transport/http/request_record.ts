@@ -22,7 +22,7 @@ export interface RequestRecord {
   resentAfterEnd: boolean;
   /** Sends after the first that it caused, across every layer (see `resend_budget.ts`). */
   resends: number;
-  /** Closes its response stream: set in a stateless exchange only, which cancels that way. */
+  /** Closes its response stream (and, in a stateless exchange, so cancels it); set when sent. */
   stream: AbortController | undefined;
 }
 

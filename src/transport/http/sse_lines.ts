@@ -1,9 +1,9 @@
 /**
- * The stream guard's view of an event stream's bytes: lines, ended by CR,
- * LF or CR LF as the SSE format says, none longer than a limit; and the
- * bytes passed on by whole lines, so that a server that sends a line a few
- * bytes at a time cannot make the SDK's parser hold one string piece per
- * read (a 1 MB line sent a byte at a time cost that parser 76 MB). An
+ * An event stream's bytes as lines: ended by CR, LF or CR LF as the SSE
+ * format says, none longer than a limit; and the bytes passed on by whole
+ * lines, so that a server that sends a line a few bytes at a time cannot
+ * make the SSE parser hold one string piece per read (a 1 MB line sent a
+ * byte at a time cost it 76 MB). An
  * unfinished line is held back, up to {@linkcode HOLD_BYTES}: no event can
  * be dispatched before its line ends, so holding delays none. Pure.
  *

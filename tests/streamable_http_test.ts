@@ -1,0 +1,219 @@
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { StreamableHttp } from "../src/transport/http/streamable_http.ts";
+import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const FAST = {
+  initialReconnectionDelay: 10,
+  maxReconnectionDelay: 10,
+  reconnectionDelayGrowFactor: 1,
+  maxRetries: 2,
+};
+
+/** What the server saw of one HTTP request. */
+interface Seen {
+  method: string;
+  headers: Headers;
+  body: string;
+}
+
+/** A server on 127.0.0.1 answering with `answer`, and what it received. */
+function serve(answer: (seen: Seen) => Response | Promise<Response>) {
+  const seen: Seen[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (r) => {
+    const request = { method: r.method, headers: r.headers, body: await r.text() };
+    seen.push(request);
+    return answer(request);
+  });
+  const url = new URL(`http://127.0.0.1:${server.addr.port}/mcp`);
+  return { url, seen, close: () => server.shutdown() };
+}
+
+/** An event stream of `chunks`, written one at a time, then closed unless `open`. */
+function sse(chunks: string[], open = false): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encode(chunk));
+      if (!open) controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+/** A transport to `url` collecting what it delivers and reports. */
+function connect(url: URL, maxLineBytes?: number) {
+  const transport = new StreamableHttp(url, {
+    fetch,
+    reconnection: FAST,
+    ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
+  });
+  const messages: JSONRPCMessage[] = [];
+  const errors: string[] = [];
+  const overlong: unknown[] = [];
+  transport.onmessage = (message) => messages.push(message);
+  transport.onerror = (error) => errors.push(error.message);
+  transport.onoverlong = (id, limit) => overlong.push([id, limit]);
+  return { transport, messages, errors, overlong };
+}
+
+const call = (id: number, name = "echo") => ({
+  jsonrpc: "2.0" as const,
+  id,
+  method: "tools/call",
+  params: { name, arguments: {} },
+});
+const answer = (id: number) => `data: {"jsonrpc":"2.0","id":${id},"result":{"n":${id}}}\n\n`;
+const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("a line over the limit ends its stream, is told with the request's id, and is not resumed", async () => {
+  const server = serve(() => sse(["id: 1\ndata: ", "x".repeat(40), "x".repeat(40), "\n\n"]));
+  const { transport, messages, overlong } = connect(server.url, 64);
+  let ended = false;
+  await transport.send(call(7), { onRequestStreamEnd: () => (ended = true) });
+  await settle();
+  assertEquals(overlong, [[7, 64]]);
+  assertEquals(messages, []);
+  assertEquals(ended, false, "the end is the overlong callback's to tell");
+  assertEquals(server.seen.map((s) => s.method), ["POST"], "no GET resumed the stream");
+  await transport.close();
+  await server.close();
+});
+
+Deno.test("lines end at CR, LF or CR LF; many short ones pass, and a line split over reads arrives whole", async () => {
+  const crOnly = Array.from(
+    { length: 20 },
+    (_, i) => `event: message\rdata: {"jsonrpc":"2.0","method":"n","params":{"i":${i}}}\r\r`,
+  );
+  const byByte = [
+    ..."data: " + JSON.stringify({ jsonrpc: "2.0", id: 1, result: { s: "y".repeat(5000) } }),
+  ]
+    .concat(["\r\n\r\n"]);
+  const server = serve(() => sse([...crOnly, ...byByte]));
+  const { transport, messages, errors } = connect(server.url, 6000);
+  let ended = false;
+  await transport.send(call(1), { onRequestStreamEnd: () => (ended = true) });
+  await settle(100);
+  assertEquals(errors, []);
+  assertEquals(messages.length, 21);
+  assertEquals((messages[20] as unknown as { result: { s: string } }).result.s.length, 5000);
+  assert(ended, "a stream without event ids that ended is told at once");
+  await transport.close();
+  await server.close();
+});
+
+Deno.test("a JSON answer over the limit fails the send; a shorter one is delivered", async () => {
+  let big = true;
+  const server = serve(() =>
+    new Response(
+      big ? `{"jsonrpc":"2.0","id":1,"result":{"s":"${"z".repeat(100)}"}}` : answer(2).slice(6),
+      { headers: { "content-type": "application/json" } },
+    )
+  );
+  const { transport, messages } = connect(server.url, 64);
+  await assertRejects(() => transport.send(call(1)), RangeError, "longer than the 64 byte limit");
+  big = false;
+  await transport.send(call(2));
+  assertEquals(messages, [{ jsonrpc: "2.0", id: 2, result: { n: 2 } }]);
+  await transport.close();
+  await server.close();
+});
+
+Deno.test("a request's signal closes its stream only, and nothing is told of it", async () => {
+  const server = serve(() => sse([": open\n\n"], true));
+  const { transport, errors } = connect(server.url);
+  const one = new AbortController();
+  const ends: number[] = [];
+  await transport.send(call(1), {
+    requestSignal: one.signal,
+    onRequestStreamEnd: () => ends.push(1),
+  });
+  await transport.send(call(2), { onRequestStreamEnd: () => ends.push(2) });
+  one.abort();
+  await settle();
+  assertEquals(ends, []);
+  assertEquals(errors, []);
+  await transport.close();
+  await settle();
+  assertEquals(ends, [], "closing the transport tells no stream's end either");
+  await server.close();
+});
+
+Deno.test("a stream with event ids cut before its answer is resumed with Last-Event-ID, and answered once", async () => {
+  const server = serve((seen) =>
+    seen.method === "POST"
+      ? sse(['id: e1\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{}}\n\n'])
+      : sse([`id: e2\n${answer(3)}`])
+  );
+  const { transport, messages } = connect(server.url);
+  let ended = false;
+  await transport.send(call(3), { onRequestStreamEnd: () => (ended = true) });
+  await settle(150);
+  assertEquals(server.seen.map((s) => s.method), ["POST", "GET"]);
+  assertEquals(server.seen[1]!.headers.get("last-event-id"), "e1");
+  assertEquals(messages.filter((m) => "id" in m).length, 1);
+  assert(ended, "its end is told once the resumed stream has ended too");
+  await transport.close();
+  await server.close();
+});
+
+Deno.test("a session: its id after initialize, the GET stream once initialized, a DELETE at the end", async () => {
+  const server = serve((seen) => {
+    if (seen.method === "DELETE") return new Response(null, { status: 200 });
+    if (seen.method === "GET") return new Response(null, { status: 405 });
+    const message = JSON.parse(seen.body);
+    if (!("id" in message)) return new Response(null, { status: 202 });
+    return new Response(answer(message.id).slice(6), {
+      headers: { "content-type": "application/json", "mcp-session-id": "s-1" },
+    });
+  });
+  const { transport } = connect(server.url);
+  await transport.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
+  assertEquals(transport.sessionId, "s-1");
+  transport.setProtocolVersion("2025-11-25");
+  await transport.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  await transport.send(call(1));
+  await settle();
+  await transport.terminateSession();
+  assertEquals(server.seen.map((s) => s.method), ["POST", "POST", "GET", "POST", "DELETE"]);
+  assertEquals(server.seen[0]!.headers.get("mcp-session-id"), null);
+  for (const seen of server.seen.slice(1)) {
+    assertEquals(seen.headers.get("mcp-session-id"), "s-1");
+    assertEquals(seen.headers.get("mcp-protocol-version"), "2025-11-25");
+  }
+  assertEquals(server.seen[1]!.headers.get("mcp-method"), null, "no 2026 header in a session");
+  assertEquals(transport.sessionId, undefined);
+  await transport.close();
+  await server.close();
+});
+
+Deno.test("a 2026-07-28 request carries the standard headers, and a 400 that answers it is its answer", async () => {
+  const server = serve((seen) =>
+    new Response(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: JSON.parse(seen.body).id,
+        error: { code: -32602, message: "Unsupported protocol version" },
+      }),
+      { status: 400, headers: { "content-type": "application/json" } },
+    )
+  );
+  const { transport, messages } = connect(server.url);
+  const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28" };
+  await transport.send({
+    jsonrpc: "2.0",
+    id: 5,
+    method: "tools/call",
+    params: { name: "日本", _meta: meta },
+  }, { headers: { "Mcp-Param-Region": "eu", "mcp-method": "forged" } });
+  const headers = server.seen[0]!.headers;
+  assertEquals(headers.get("mcp-protocol-version"), "2026-07-28");
+  assertEquals(headers.get("mcp-method"), "tools/call", "a per-request header cannot forge it");
+  assertEquals(headers.get("mcp-name"), "=?base64?5pel5pys?=");
+  assertEquals(headers.get("mcp-param-region"), "eu");
+  assertEquals(messages.length, 1);
+  assertEquals((messages[0] as { id: number }).id, 5);
+  // The same 400 for a session's request is an HTTP failure, as the SDK has it.
+  await assertRejects(() => transport.send(call(6)), Error, "Error POSTing to endpoint");
+  await transport.close();
+  await server.close();
+});

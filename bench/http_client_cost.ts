@@ -1,10 +1,11 @@
 /**
  * What one `tools/call` costs on the server side of the proxy, by the way
  * its answer's event stream is read: the MCP SDK's Streamable HTTP client
- * transport (what the proxy and the direct client run), the SDK's stream
- * pipeline alone (`TextDecoderStream` into `EventSourceParserStream`, on a
- * plain signed fetch), and a direct BYOB reader feeding `eventsource-parser`
- * (the parser the SDK itself uses). Each runs in a fresh process against the
+ * transport (what the direct client runs, and the proxy ran before it owned
+ * its exchange), the SDK's stream pipeline alone (`TextDecoderStream` into
+ * `EventSourceParserStream`, on a plain signed fetch), and the proxy's own
+ * transport (`StreamableHttp`: pooled buffers, whole lines, the SDK's
+ * parser `eventsource-parser`). Each runs in a fresh process against the
  * test backend; the figures are the main thread's CPU time per sequential
  * call (from `/proc`, so a busy machine skews them less than wall time) and
  * calls per second at 32 in flight.
@@ -15,16 +16,18 @@
  *
  * @module
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { EventSourceMessage } from "eventsource-parser";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { StreamableHTTPClientTransport } from "../src/mcp_sdk.ts";
 import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
 import { createSigningFetch } from "../src/aws/signer.ts";
+import { StreamableHttp } from "../src/transport/http/streamable_http.ts";
+import { SSE_RECONNECTION } from "../src/retry_policy.ts";
 import { startBackendProgram } from "../tests/fixtures/server_process.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "../tests/fixtures/backend.ts";
 import { initializeLine } from "../tests/fixtures/proxy_process.ts";
 
-const MODES = ["sdk transport", "sdk pipeline", "direct reader"] as const;
+const MODES = ["sdk transport", "sdk pipeline", "proxy transport"] as const;
 type Mode = typeof MODES[number];
 const SEQUENTIAL = 3000;
 const CONCURRENT = 6000;
@@ -49,7 +52,9 @@ async function child(url: URL, mode: Mode): Promise<void> {
     region: "us-east-1",
     credentials,
   });
-  const transport = new StreamableHTTPClientTransport(url, { fetch: signed });
+  const transport = mode === "proxy transport"
+    ? new StreamableHttp(url, { fetch: signed, reconnection: SSE_RECONNECTION })
+    : new StreamableHTTPClientTransport(url, { fetch: signed });
   const waiting = new Map<unknown, () => void>();
   transport.onmessage = (message) => void ("id" in message && waiting.get(message.id)?.());
   await transport.start();
@@ -76,14 +81,16 @@ async function child(url: URL, mode: Mode): Promise<void> {
   const answerOf = (id: number, event: EventSourceMessage) =>
     (JSON.parse(event.data) as { id?: unknown }).id === id;
 
+  const throughTransport = async () => {
+    const id = ++next;
+    const answer = answered(id);
+    await transport.send(body(id));
+    await answer;
+    waiting.delete(id);
+  };
   const calls: Record<Mode, () => Promise<void>> = {
-    "sdk transport": async () => {
-      const id = ++next;
-      const answer = answered(id);
-      await transport.send(body(id));
-      await answer;
-      waiting.delete(id);
-    },
+    "sdk transport": throughTransport,
+    "proxy transport": throughTransport,
     "sdk pipeline": async () => {
       const id = ++next;
       const events = (await post(id)).body!.pipeThrough(new TextDecoderStream())
@@ -91,21 +98,6 @@ async function child(url: URL, mode: Mode): Promise<void> {
       let found = false;
       for (let read = await events.read(); !read.done; read = await events.read()) {
         found ||= answerOf(id, read.value);
-      }
-      if (!found) throw new Error(`no answer to ${id}`);
-    },
-    "direct reader": async () => {
-      const id = ++next;
-      const reader = (await post(id)).body!.getReader({ mode: "byob" });
-      const decoder = new TextDecoder();
-      let found = false;
-      const parser = createParser({ onEvent: (event) => void (found ||= answerOf(id, event)) });
-      let buffer = new ArrayBuffer(64 * 1024);
-      for (;;) {
-        const { done, value } = await reader.read(new Uint8Array(buffer));
-        if (done || !value) break;
-        buffer = value.buffer as ArrayBuffer;
-        parser.feed(decoder.decode(value, { stream: true }));
       }
       if (!found) throw new Error(`no answer to ${id}`);
     },

@@ -109,3 +109,8 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
+
+/** `error` as an `Error`, for callbacks that take one: a thrown non-`Error` becomes its text. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -217,3 +217,22 @@ Deno.test("a 2026-07-28 request carries the standard headers, and a 400 that ans
   await transport.close();
   await server.close();
 });
+
+Deno.test("a server's retry: 0 does not make the session's GET stream a busy loop", async () => {
+  const server = serve((seen) => {
+    if (seen.method === "GET") return sse(["retry: 0\n\n"]);
+    const message = JSON.parse(seen.body);
+    if (!("id" in message)) return new Response(null, { status: 202 });
+    return new Response(answer(message.id).slice(6), {
+      headers: { "content-type": "application/json", "mcp-session-id": "s-1" },
+    });
+  });
+  const { transport } = connect(server.url);
+  await transport.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
+  await transport.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  await settle(600);
+  const gets = server.seen.filter((s) => s.method === "GET").length;
+  assert(gets >= 2 && gets <= 4, `${gets} GETs in 600 ms (one per 250 ms at most)`);
+  await transport.close();
+  await server.close();
+});

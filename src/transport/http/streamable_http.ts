@@ -25,23 +25,12 @@ import {
   SdkHttpError,
 } from "../../mcp_sdk.ts";
 import type { RemoteSendOptions, SessionTransport } from "./remote_transport.ts";
-import { isRequest, isResponse } from "../../jsonrpc/message_kind.ts";
+import { isRequest } from "../../jsonrpc/message_kind.ts";
+import { asError } from "../../log.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
-import { readChunks } from "../chunk_reader.ts";
-import { readEventStream } from "./event_stream.ts";
+import { errorAnswerFor, mediaType, readBounded, unfollowedRedirect } from "./http_response.ts";
+import { AnswerStreams, type ReconnectionOptions } from "./answer_streams.ts";
 import { isStatelessRequest, standardHeaders } from "./mcp_headers.ts";
-
-/** How a dropped event stream with an event id is resumed; the SDK's names and defaults. */
-export interface ReconnectionOptions {
-  /** Milliseconds before the first attempt, unless the server sent `retry:`. */
-  initialReconnectionDelay: number;
-  /** The longest wait between attempts. */
-  maxReconnectionDelay: number;
-  /** How much each wait grows. */
-  reconnectionDelayGrowFactor: number;
-  /** Failed attempts to reopen a stream before it is given up. */
-  maxRetries: number;
-}
 
 /** Options for {@linkcode StreamableHttp}. */
 export interface StreamableHttpOptions {
@@ -67,16 +56,6 @@ const RESERVED = new Set([
 
 /** One exchange under way (a POST and its stream, a GET stream, a DELETE): aborted at close. */
 type Exchange = AbortController;
-
-/** A stream's identity and what to tell when it ends. */
-interface StreamContext {
-  /** The exchange the stream belongs to, for its resumptions too. */
-  exchange: Exchange;
-  /** The request the stream answers; `undefined` for the session's GET stream. */
-  id: RequestId | undefined;
-  /** Told when the stream ended without being aborted, once resumption is given up. */
-  onEnd: (() => void) | undefined;
-}
 
 /**
  * The proxy's Streamable HTTP client transport; see the module doc.
@@ -107,8 +86,7 @@ export class StreamableHttp implements SessionTransport {
   #max: number;
   #sessionId: string | undefined;
   #protocolVersion: string | undefined;
-  /** The server's `retry:`, which replaces the backoff once sent. */
-  #retryMs: number | undefined;
+  #streams: AnswerStreams;
   #open = new Set<Exchange>();
   #closed = false;
 
@@ -117,6 +95,17 @@ export class StreamableHttp implements SessionTransport {
     this.#url = url;
     this.#options = options;
     this.#max = options.maxLineBytes ?? MAX_MESSAGE_BYTES;
+    this.#streams = new AnswerStreams({
+      url,
+      fetch: options.fetch,
+      headers: () => this.#headers(undefined, undefined),
+      reconnection: options.reconnection,
+      maxLineBytes: this.#max,
+      deliver: (message) => this.onmessage?.(message),
+      fail: (error) => this.onerror?.(error),
+      overlong: (id, limit) => this.onoverlong?.(id, limit),
+      finished: (exchange) => this.#open.delete(exchange),
+    });
   }
 
   /** The `Mcp-Session-Id` the server assigned at `initialize`, if any. */
@@ -164,12 +153,12 @@ export class StreamableHttp implements SessionTransport {
       if (!response.ok) {
         const text = await response.text().catch(() => null);
         const refusal = request && response.status === 400 && isStatelessRequest(request)
-          ? errorFor(text, request.id)
+          ? errorAnswerFor(text, request.id)
           : undefined;
         if (refusal) return this.onmessage?.(refusal);
         throw new SdkHttpError(
           SdkErrorCode.ClientHttpNotImplemented,
-          `Error POSTing to endpoint: ${unfollowed(this.#url, response) ?? text}`,
+          `Error POSTing to endpoint: ${unfollowedRedirect(this.#url, response) ?? text}`,
           { status: response.status, statusText: response.statusText, text },
         );
       }
@@ -183,7 +172,7 @@ export class StreamableHttp implements SessionTransport {
       if (type === "text/event-stream" && response.body) {
         streaming = true;
         const context = { exchange, id: request.id, onEnd: options.onRequestStreamEnd };
-        void this.#readStream(response.body, context, false);
+        void this.#streams.read(response.body, context, false);
       } else if (type === "application/json" && response.body) {
         const data = JSON.parse(await readBounded(response.body, this.#max));
         for (const item of Array.isArray(data) ? data : [data]) {
@@ -265,179 +254,11 @@ export class StreamableHttp implements SessionTransport {
   /** Opens the session's GET stream, for what the server sends outside any request. */
   #listen(): void {
     const exchange = this.#begin(undefined);
-    this.#resume({ exchange, id: undefined, onEnd: undefined }, undefined).catch((error) => {
-      this.#open.delete(exchange);
-      if (!exchange.signal.aborted) this.onerror?.(asError(error));
-    });
-  }
-
-  /** GETs the event stream of `context`, from after `lastEventId` when given. */
-  async #resume(context: StreamContext, lastEventId: string | undefined): Promise<void> {
-    const headers = this.#headers(undefined, "text/event-stream");
-    if (lastEventId !== undefined) headers.set("last-event-id", lastEventId);
-    const response = await this.#options.fetch(this.#url, {
-      method: "GET",
-      headers,
-      signal: context.exchange.signal,
-    });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => {});
-      if (response.status === 405 || response.ok) {
-        // The server offers no GET stream (or an empty one): nothing more will come here.
-        this.#open.delete(context.exchange);
-        return context.onEnd?.();
-      }
-      throw new SdkHttpError(
-        SdkErrorCode.ClientHttpFailedToOpenStream,
-        `Failed to open SSE stream: ${response.statusText}`,
-        { status: response.status, statusText: response.statusText },
-      );
-    }
-    void this.#readStream(response.body, context, true);
-  }
-
-  /**
-   * Reads one event stream to its end. A stream that may still carry its
-   * answer (a GET stream, or one with event ids) is resumed; any other end
-   * is told through `context.onEnd`, unless the exchange was aborted.
-   */
-  async #readStream(
-    body: ReadableStream<Uint8Array>,
-    context: StreamContext,
-    resumable: boolean,
-  ): Promise<void> {
-    let lastEventId: string | undefined;
-    let answered = false;
-    const aborted = () => context.exchange.signal.aborted;
-    let end: "ended" | "overlong" | "failed";
-    try {
-      end = await readEventStream(body, this.#max, {
-        onRetry: (ms) => this.#retryMs = ms,
-        onEvent: (event) => {
-          if (event.id) lastEventId = event.id;
-          if (!event.data || (event.event && event.event !== "message")) return;
-          let message: JSONRPCMessage;
-          try {
-            message = parseJSONRPCMessage(JSON.parse(event.data));
-          } catch (error) {
-            return this.onerror?.(asError(error));
-          }
-          if (isResponse(message)) answered = true;
-          this.onmessage?.(message);
-        },
-      });
-    } catch (error) {
-      if (aborted()) return;
-      this.onerror?.(new Error(`SSE stream disconnected: ${asError(error).message}`));
-      end = "failed";
-    }
-    if (aborted()) return;
-    if (end === "overlong") {
-      // Not resumed: the same line would come again.
-      this.#open.delete(context.exchange);
-      return this.onoverlong?.(context.id, this.#max);
-    }
-    if ((resumable || lastEventId !== undefined) && !answered && !this.#closed) {
-      return this.#reconnect(context, lastEventId, 0);
-    }
-    this.#open.delete(context.exchange);
-    context.onEnd?.();
-  }
-
-  /** Resumes the stream of `context` after a wait, up to the reconnection limit. */
-  #reconnect(context: StreamContext, lastEventId: string | undefined, attempt: number): void {
-    const {
-      maxRetries,
-      initialReconnectionDelay,
-      reconnectionDelayGrowFactor,
-      maxReconnectionDelay,
-    } = this.#options.reconnection;
-    if (attempt >= maxRetries) {
-      this.#open.delete(context.exchange);
-      this.onerror?.(new Error(`Maximum reconnection attempts (${maxRetries}) exceeded.`));
-      return context.onEnd?.();
-    }
-    const wait = this.#retryMs ??
-      Math.min(
-        initialReconnectionDelay * reconnectionDelayGrowFactor ** attempt,
-        maxReconnectionDelay,
-      );
-    const signal = context.exchange.signal;
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", stop);
-      if (signal.aborted) return;
-      this.#resume(context, lastEventId).catch((error) => {
-        if (signal.aborted) return;
-        this.onerror?.(new Error(`Failed to reconnect SSE stream: ${asError(error).message}`));
-        this.#reconnect(context, lastEventId, attempt + 1);
-      });
-    }, wait);
-    const stop = () => clearTimeout(timer);
-    signal.addEventListener("abort", stop, { once: true });
-  }
-}
-
-/** The media type of a `content-type` value, lower-cased, without parameters. */
-function mediaType(contentType: string | null): string | undefined {
-  return contentType?.split(";", 1)[0]?.trim().toLowerCase();
-}
-
-/**
- * What a redirect the signer did not follow points to, for the error text: a
- * signed request is never sent elsewhere, but the user may mean that URL.
- */
-function unfollowed(url: URL, response: Response): string | undefined {
-  const location = response.status >= 300 && response.status < 400
-    ? response.headers.get("location")
-    : null;
-  if (location === null) return undefined;
-  let target: URL;
-  try {
-    target = new URL(location, url);
-  } catch {
-    return undefined;
-  }
-  target.username =
-    target.password =
-    target.search =
-    target.hash =
-      "";
-  if (target.protocol === "http:" && url.protocol === "https:") {
-    target.protocol = "https:";
-    return `Redirect from https to plain http not followed; try ${target.href} as the endpoint`;
-  }
-  return `Redirect to ${target.href} not followed; use that URL as the endpoint if it is the intended server`;
-}
-
-/** `error` as an `Error`. */
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** The body as text, failing once it grows past `maxBytes`. */
-async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
-  const reader = readChunks(body);
-  const decoder = new TextDecoder();
-  let text = "";
-  let total = 0;
-  for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
-    total += bytes.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
-    }
-    text += decoder.decode(bytes, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
-/** The JSON-RPC error for request `id` that `text` (an HTTP 400's body) is, if it is one. */
-function errorFor(text: string | null, id: RequestId): JSONRPCMessage | undefined {
-  if (text === null) return undefined;
-  try {
-    const message = parseJSONRPCMessage(JSON.parse(text));
-    return "error" in message && message.id === id ? message : undefined;
-  } catch {
-    return undefined;
+    this.#streams.resume({ exchange, id: undefined, onEnd: undefined }, undefined).catch(
+      (error) => {
+        this.#open.delete(exchange);
+        if (!exchange.signal.aborted) this.onerror?.(asError(error));
+      },
+    );
   }
 }

@@ -22,6 +22,7 @@ import { createLineFramer } from "./line_framer.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
 import { createTextSink, type TextSink } from "./stdout_sink.ts";
 import { type ChunkReader, readChunks } from "../chunk_reader.ts";
+import { asError } from "../../log.ts";
 
 /** The client side as the proxy uses it: {@linkcode StdioTransport} is one. */
 export interface LocalTransport extends Transport {
@@ -129,7 +130,7 @@ export class StdioTransport implements LocalTransport {
     } catch (error) {
       // EPIPE and the like: the client is gone, so every later write would fail too.
       this.#writable = false;
-      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      this.onerror?.(asError(error));
       this.#end("the client closed stdout");
     }
   }
@@ -158,7 +159,7 @@ export class StdioTransport implements LocalTransport {
         for (const line of framer.push(chunk)) this.#receive(line);
       }
     } catch (error) {
-      if (!this.#ended) this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      if (!this.#ended) this.onerror?.(asError(error));
     }
     this.#end("stdin closed");
   }

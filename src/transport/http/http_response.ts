@@ -1,0 +1,74 @@
+/**
+ * What the proxy reads of a Streamable HTTP server's response besides its
+ * event streams: the media type, a JSON body within the size limit, the
+ * redirect the signer did not follow (for the error text), and the
+ * JSON-RPC error a 400 may carry. The SDK keeps its own versions of these
+ * inside its transport.
+ *
+ * @module
+ */
+import { type JSONRPCMessage, parseJSONRPCMessage, type RequestId } from "../../mcp_sdk.ts";
+import { readChunks } from "../chunk_reader.ts";
+
+/** The media type of a `content-type` value, lower-cased, without parameters. */
+export function mediaType(contentType: string | null): string | undefined {
+  return contentType?.split(";", 1)[0]?.trim().toLowerCase();
+}
+
+/**
+ * What a redirect the signer did not follow points to, for the error text: a
+ * signed request is never sent elsewhere, but the user may mean that URL.
+ */
+export function unfollowedRedirect(url: URL, response: Response): string | undefined {
+  const location = response.status >= 300 && response.status < 400
+    ? response.headers.get("location")
+    : null;
+  if (location === null) return undefined;
+  let target: URL;
+  try {
+    target = new URL(location, url);
+  } catch {
+    return undefined;
+  }
+  target.username =
+    target.password =
+    target.search =
+    target.hash =
+      "";
+  if (target.protocol === "http:" && url.protocol === "https:") {
+    target.protocol = "https:";
+    return `Redirect from https to plain http not followed; try ${target.href} as the endpoint`;
+  }
+  return `Redirect to ${target.href} not followed; use that URL as the endpoint if it is the intended server`;
+}
+
+/** The body as text, failing once it grows past `maxBytes`. */
+export async function readBounded(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<string> {
+  const reader = readChunks(body);
+  const decoder = new TextDecoder();
+  let text = "";
+  let total = 0;
+  for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
+    total += bytes.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
+    }
+    text += decoder.decode(bytes, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** The JSON-RPC error for request `id` that `text` (an HTTP 400's body) is, if it is one. */
+export function errorAnswerFor(text: string | null, id: RequestId): JSONRPCMessage | undefined {
+  if (text === null) return undefined;
+  try {
+    const message = parseJSONRPCMessage(JSON.parse(text));
+    return "error" in message && message.id === id ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -294,3 +294,31 @@ Deno.test("a scope or permission refusal is not resent", async () => {
   assertEquals((await signedFetch(MCP_URL, { method: "POST", body: "{}" })).status, 403);
   assertEquals(calls, ["InvalidSignatureException"]);
 });
+
+Deno.test("of a 401/403 body of 32 MB, the signer reads only the start it classifies", async () => {
+  let sent = 0;
+  const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+  const next = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            // 32 MB, so that a reader of the whole body finishes and fails the check below.
+            if (sent >= 32 * 1024 * 1024) return controller.close();
+            sent += chunk.length;
+            controller.enqueue(chunk);
+          },
+        }),
+        { status: 403, headers: { "x-amzn-errortype": "AccessDeniedException" } },
+      ),
+    );
+  const signedFetch = createSigningFetch(next, {
+    service: "lambda",
+    region: "us-east-1",
+    credentials,
+  });
+  const response = await signedFetch(MCP_URL, { method: "POST", body: "{}" });
+  assertEquals(response.status, 403);
+  assertEquals((await response.text()).length, 64 * 1024);
+  assert(sent < 1024 * 1024, `${sent} bytes read of a 32 MB body`);
+});

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { StreamableHttp } from "../src/transport/http/streamable_http.ts";
 import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
 
@@ -230,6 +230,31 @@ Deno.test("a server's retry: 0 does not make the session's GET stream a busy loo
   await settle(600);
   const gets = server.seen.filter((s) => s.method === "GET").length;
   assert(gets >= 1 && gets <= 4, `${gets} GETs in 600 ms (one per 250 ms at most)`);
+  await transport.close();
+  await server.close();
+});
+
+Deno.test("of an HTTP error's body of 32 MB, only the start is read and quoted", async () => {
+  let sent = 0;
+  const chunk = encode("x".repeat(64 * 1024));
+  const server = serve(() =>
+    new Response(
+      new ReadableStream({
+        pull(controller) {
+          // 32 MB, so that a reader of the whole body finishes and fails the check below.
+          if (sent >= 32 * 1024 * 1024) return controller.close();
+          sent += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+      { status: 500 },
+    )
+  );
+  const { transport } = connect(server.url);
+  const failure = await transport.send(call(1)).then(() => undefined, (error: Error) => error);
+  assertMatch(failure?.message ?? "", /^Error POSTing to endpoint: x+$/);
+  assert(failure!.message.length < 70 * 1024, `${failure!.message.length} characters quoted`);
+  assert(sent < 8 * 1024 * 1024, `${sent} bytes sent of a 32 MB body`);
   await transport.close();
   await server.close();
 });

@@ -13,6 +13,7 @@ import type { AwsCredentials, CredentialSource } from "./credentials.ts";
 import type { SigningScope } from "./endpoint.ts";
 import { authFailureKind, awsErrorMessage } from "./aws_error.ts";
 import { resignAfter } from "../retry_policy.ts";
+import { bodyStart } from "../transport/http/http_response.ts";
 import type { Logger } from "../log.ts";
 
 /** Options for {@linkcode createSigningFetch}. */
@@ -233,7 +234,8 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
     const first = await send();
     const { status, statusText, headers } = first.response;
     if (status !== 401 && status !== 403) return first.response;
-    const text = await first.response.text();
+    // Only the start: enough to classify the failure, however much the server sends.
+    const text = await bodyStart(first.response) ?? "";
     const kind = authFailureKind({
       status,
       errorType: headers.get("x-amzn-errortype"),

@@ -16,6 +16,7 @@ import type { SigningScope } from "../aws/endpoint.ts";
 import type { Logger } from "../log.ts";
 import { describeError } from "../log.ts";
 import { readEnv } from "../env.ts";
+import { bodyStart } from "../transport/http/http_response.ts";
 import type { Redactor } from "../redactor.ts";
 import { StreamableHTTPClientTransport, type Tool } from "../mcp_sdk.ts";
 import { classifyRemoteError } from "../mcp/remote_errors.ts";
@@ -108,7 +109,7 @@ export async function runChecks(input: CheckInput): Promise<CheckLine[]> {
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: "Action=GetCallerIdentity&Version=2011-06-15",
       });
-      const text = await response.text();
+      const text = await bodyStart(response) ?? "";
       const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
       const account = /<Account>([^<]+)<\/Account>/.exec(text)?.[1];
       if (response.ok && arn) say("identity", "ok", `${arn} (account ${account ?? "?"})`);

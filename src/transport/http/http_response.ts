@@ -1,8 +1,8 @@
 /**
  * What the proxy reads of a Streamable HTTP server's response besides its
  * event streams: the media type, a JSON body within the size limit, the
- * redirect the signer did not follow (for the error text), and the
- * JSON-RPC error a 400 may carry. The SDK keeps its own versions of these
+ * start of an error's body, the redirect the signer did not follow (for the
+ * error text), and the JSON-RPC error a 400 may carry. The SDK keeps its own versions of these
  * inside its transport.
  *
  * @module
@@ -58,6 +58,45 @@ export async function readBounded(
       throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
     }
     text += decoder.decode(bytes, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** How much of an error's body is read: more than any error message needs. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * The start of `response`'s body as text, at most `maxBytes` of it; the rest
+ * is never read. For bodies the proxy only needs to quote or classify (an
+ * HTTP error's), which a server could otherwise send without end.
+ * `null` when the body cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { bodyStart } from "./http_response.ts";
+ * await bodyStart(new Response("x".repeat(100)), 10); // "xxxxxxxxxx"
+ * ```
+ */
+export async function bodyStart(
+  response: Response,
+  maxBytes: number = ERROR_BODY_BYTES,
+): Promise<string | null> {
+  if (!response.body) return "";
+  const reader = readChunks(response.body);
+  const decoder = new TextDecoder();
+  let text = "";
+  let left = maxBytes;
+  try {
+    for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
+      text += decoder.decode(bytes.subarray(0, left), { stream: true });
+      left -= Math.min(left, bytes.length);
+      if (left === 0) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+  } catch {
+    return null;
   }
   return text + decoder.decode();
 }

@@ -28,7 +28,13 @@ import type { RemoteSendOptions, SessionTransport } from "./remote_transport.ts"
 import { isRequest } from "../../jsonrpc/message_kind.ts";
 import { asError } from "../../log.ts";
 import { MAX_MESSAGE_BYTES } from "../../jsonrpc/limits.ts";
-import { errorAnswerFor, mediaType, readBounded, unfollowedRedirect } from "./http_response.ts";
+import {
+  bodyStart,
+  errorAnswerFor,
+  mediaType,
+  readBounded,
+  unfollowedRedirect,
+} from "./http_response.ts";
 import { AnswerStreams, type ReconnectionOptions } from "./answer_streams.ts";
 import { isStatelessRequest, standardHeaders } from "./mcp_headers.ts";
 
@@ -151,7 +157,7 @@ export class StreamableHttp implements SessionTransport {
         this.#sessionId = response.headers.get("mcp-session-id") || undefined;
       }
       if (!response.ok) {
-        const text = await response.text().catch(() => null);
+        const text = await bodyStart(response);
         const refusal = request && response.status === 400 && isStatelessRequest(request)
           ? errorAnswerFor(text, request.id)
           : undefined;

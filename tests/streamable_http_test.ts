@@ -258,3 +258,24 @@ Deno.test("of an HTTP error's body of 32 MB, only the start is read and quoted",
   await transport.close();
   await server.close();
 });
+
+Deno.test("an event whose data lines never end in a blank line is cut at the limit, as a line is", async () => {
+  const lines = Array.from({ length: 10 }, () => `data: ${"d".repeat(20)}\r\n`);
+  const endless = serve(() => sse(["id: 1\r\n", ...lines]));
+  const cut = connect(endless.url, 64);
+  await cut.transport.send(call(4));
+  // Events under the limit, their lines ended by CR LF, pass.
+  const short = serve(() =>
+    sse([`data: {"jsonrpc":"2.0",\r\ndata: "method":"n"}\r\n\r\n`, answer(5)])
+  );
+  const whole = connect(short.url, 64);
+  await whole.transport.send(call(5));
+  await settle();
+  assertEquals(cut.overlong, [[4, 64]]);
+  assertEquals(cut.messages, []);
+  assertEquals(whole.messages.length, 2);
+  assertEquals(whole.overlong, []);
+  for (const { transport } of [cut, whole]) await transport.close();
+  await endless.close();
+  await short.close();
+});

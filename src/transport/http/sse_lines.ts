@@ -1,11 +1,12 @@
 /**
  * An event stream's bytes as lines: ended by CR, LF or CR LF as the SSE
- * format says, none longer than a limit; and the bytes passed on by whole
- * lines, so that a server that sends a line a few bytes at a time cannot
- * make the SSE parser hold one string piece per read (a 1 MB line sent a
- * byte at a time cost it 76 MB). An
- * unfinished line is held back, up to {@linkcode HOLD_BYTES}: no event can
- * be dispatched before its line ends, so holding delays none. Pure.
+ * format says, and no line, nor event (its lines up to a blank one, which
+ * the parser holds until it dispatches them), longer than a limit. The
+ * bytes are passed on by whole lines, so that a server that sends a line a
+ * few bytes at a time cannot make the SSE parser hold one string piece per
+ * read (a 1 MB line sent a byte at a time cost it 76 MB). An unfinished
+ * line is held back, up to {@linkcode HOLD_BYTES}: no event can be
+ * dispatched before its line ends, so holding delays none. Pure.
  *
  * @module
  */
@@ -30,6 +31,10 @@ export const HOLD_BYTES = 64 * 1024;
 export class SseLines {
   #max: number;
   #lineBytes = 0;
+  /** Bytes of the event being read: its lines since the last blank one, which the parser holds. */
+  #eventBytes = 0;
+  /** Whether the last byte taken was a CR, whose LF, if next, ends no further line. */
+  #endedAtCr = false;
   #held = new Uint8Array(0);
   #heldBytes = 0;
 
@@ -49,15 +54,23 @@ export class SseLines {
     let cr = bytes.indexOf(CR);
     while (lf !== -1 || cr !== -1) {
       const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      if (this.#lineBytes + end - start > this.#max) return "overlong";
+      const length = this.#lineBytes + end - start;
+      const crLf = end === lf && length === 0 &&
+        (end > 0 ? bytes[end - 1] === CR : this.#endedAtCr);
+      if (!crLf) {
+        // A blank line ends the event; the others add to it, as the parser joins its data lines.
+        this.#eventBytes = length === 0 ? 0 : this.#eventBytes + length + 1;
+        if (this.#eventBytes > this.#max) return "overlong";
+      }
       this.#lineBytes = 0;
       start = end + 1;
       if (end === lf) lf = bytes.indexOf(LF, start);
       else cr = bytes.indexOf(CR, start);
     }
+    if (bytes.length > 0) this.#endedAtCr = bytes[bytes.length - 1] === CR;
     const unfinished = bytes.length - start;
     this.#lineBytes += unfinished;
-    if (this.#lineBytes > this.#max) return "overlong";
+    if (this.#eventBytes + this.#lineBytes > this.#max) return "overlong";
     if (this.#heldBytes + unfinished >= HOLD_BYTES) return this.#passing(bytes, bytes.length);
     if (start === 0) {
       this.#hold(bytes);

@@ -42,24 +42,35 @@ export function unfollowedRedirect(url: URL, response: Response): string | undef
   return `Redirect to ${target.href} not followed; use that URL as the endpoint if it is the intended server`;
 }
 
+/** At most `maxBytes` of `body` as text, and whether that was all of it; the rest is not read. */
+async function readUpTo(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<{ text: string; whole: boolean }> {
+  const reader = readChunks(body);
+  const decoder = new TextDecoder();
+  let text = "";
+  let left = maxBytes;
+  for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
+    if (bytes.length > left) {
+      text += decoder.decode(bytes.subarray(0, left));
+      await reader.cancel().catch(() => {});
+      return { text, whole: false };
+    }
+    text += decoder.decode(bytes, { stream: true });
+    left -= bytes.length;
+  }
+  return { text: text + decoder.decode(), whole: true };
+}
+
 /** The body as text, failing once it grows past `maxBytes`. */
 export async function readBounded(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<string> {
-  const reader = readChunks(body);
-  const decoder = new TextDecoder();
-  let text = "";
-  let total = 0;
-  for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
-    total += bytes.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
-    }
-    text += decoder.decode(bytes, { stream: true });
-  }
-  return text + decoder.decode();
+  const { text, whole } = await readUpTo(body, maxBytes);
+  if (!whole) throw new RangeError(`the server's answer is longer than the ${maxBytes} byte limit`);
+  return text;
 }
 
 /** How much of an error's body is read: more than any error message needs. */
@@ -82,23 +93,11 @@ export async function bodyStart(
   maxBytes: number = ERROR_BODY_BYTES,
 ): Promise<string | null> {
   if (!response.body) return "";
-  const reader = readChunks(response.body);
-  const decoder = new TextDecoder();
-  let text = "";
-  let left = maxBytes;
   try {
-    for (let bytes = await reader.read(); bytes !== undefined; bytes = await reader.read()) {
-      text += decoder.decode(bytes.subarray(0, left), { stream: true });
-      left -= Math.min(left, bytes.length);
-      if (left === 0) {
-        await reader.cancel().catch(() => {});
-        break;
-      }
-    }
+    return (await readUpTo(response.body, maxBytes)).text;
   } catch {
     return null;
   }
-  return text + decoder.decode();
 }
 
 /** The JSON-RPC error for request `id` that `text` (an HTTP 400's body) is, if it is one. */

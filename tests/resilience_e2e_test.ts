@@ -15,7 +15,7 @@ import {
   spawnRawProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
-import { failure, withProxy } from "./fixtures/proxy_run.ts";
+import { failure, waitFor, withProxy } from "./fixtures/proxy_run.ts";
 import { startBackendProgram } from "./fixtures/server_process.ts";
 import type { TestKey } from "./fixtures/sigv4_verify.ts";
 
@@ -229,6 +229,22 @@ for (const status of [404, 400] as const) {
       );
       assertMatch(run.stderr(), /the server ended the session; starting a new one/);
       assertEquals(backend.openSessions, 1);
+    }, { backend: { unknownSessionStatus: status } });
+  });
+}
+
+for (const status of [404, 400] as const) {
+  Deno.test(`a session that ends while the client is idle is renewed from its GET stream (${status}), before any request`, async () => {
+    await withProxy(async (run, backend) => {
+      assertEquals(await echo(run, "first session"), "first session");
+      // The GET stream is open once the session is initialized.
+      await waitFor(() => backend.seen.some((r) => r.method === "GET"));
+      assertEquals(await backend.expireSessions(), 1);
+      // The GET stream closes with the session; reopening it is refused as the session is unknown.
+      await waitFor(() => initializePosts(backend).length === 2, 10_000);
+      assertEquals(posts(backend, "tools/call").length, 1, "no request of the client's was needed");
+      assertEquals(await echo(run, "second session"), "second session");
+      assertEquals(initializePosts(backend).length, 2);
     }, { backend: { unknownSessionStatus: status } });
   });
 }

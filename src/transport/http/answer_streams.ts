@@ -19,6 +19,7 @@ import {
 import { isResponse } from "../../jsonrpc/message_kind.ts";
 import { asError } from "../../log.ts";
 import { readEventStream } from "./event_stream.ts";
+import { bodyStart } from "./http_response.ts";
 
 /** How a dropped event stream is resumed; the SDK's names and defaults. */
 export interface ReconnectionOptions {
@@ -112,18 +113,20 @@ export class AnswerStreams {
       headers,
       signal: context.exchange.signal,
     });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => {});
-      if (response.status === 405 || response.ok) {
-        // The server offers no GET stream (or an empty one): nothing more will come here.
-        this.#o.finished(context.exchange);
-        return context.onEnd?.();
-      }
+    if (!response.ok && response.status !== 405) {
+      // The body's start goes into the error: a 400 may say the session is gone.
+      const text = await bodyStart(response);
       throw new SdkHttpError(
         SdkErrorCode.ClientHttpFailedToOpenStream,
-        `Failed to open SSE stream: ${response.statusText}`,
-        { status: response.status, statusText: response.statusText },
+        `Failed to open SSE stream: ${text || response.statusText}`,
+        { status: response.status, statusText: response.statusText, text },
       );
+    }
+    if (!response.ok || !response.body) {
+      // The server offers no GET stream (405), or an empty one: nothing more will come here.
+      await response.body?.cancel().catch(() => {});
+      this.#o.finished(context.exchange);
+      return context.onEnd?.();
     }
     void this.read(response.body, context, true);
   }
@@ -196,7 +199,12 @@ export class AnswerStreams {
       signal.removeEventListener("abort", stop);
       this.resume(context, lastEventId).catch((error) => {
         if (signal.aborted) return;
-        this.#o.fail(new Error(`Failed to reconnect SSE stream: ${asError(error).message}`));
+        // An HTTP refusal is reported as it is, so that a lost session is seen as one (and renewed).
+        this.#o.fail(
+          error instanceof SdkHttpError
+            ? error
+            : new Error(`Failed to reconnect SSE stream: ${asError(error).message}`),
+        );
         this.#reconnect(context, lastEventId, attempt + 1);
       });
     }, wait);

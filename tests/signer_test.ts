@@ -3,6 +3,7 @@ import { createRequestSigner, createSigningFetch } from "../src/aws/signer.ts";
 import { canonicalUri, type TestKey, verifySigV4 } from "./fixtures/sigv4_verify.ts";
 import { createLogger } from "../src/log.ts";
 import { EXAMPLE_KEY_ID, EXAMPLE_SECRET } from "./fixtures/backend.ts";
+import { countedBody } from "./fixtures/counted_body.ts";
 
 const FIXED = Date.UTC(2015, 7, 30, 12, 36, 0);
 const credentials = () =>
@@ -296,21 +297,14 @@ Deno.test("a scope or permission refusal is not resent", async () => {
 });
 
 Deno.test("of a 401/403 body of 32 MB, the signer reads only the start it classifies", async () => {
-  let sent = 0;
-  const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+  // 32 MB, so that a reader of the whole body finishes and fails the check below.
+  const { body, pulled } = countedBody(32 * 1024 * 1024);
   const next = () =>
     Promise.resolve(
-      new Response(
-        new ReadableStream({
-          pull(controller) {
-            // 32 MB, so that a reader of the whole body finishes and fails the check below.
-            if (sent >= 32 * 1024 * 1024) return controller.close();
-            sent += chunk.length;
-            controller.enqueue(chunk);
-          },
-        }),
-        { status: 403, headers: { "x-amzn-errortype": "AccessDeniedException" } },
-      ),
+      new Response(body, {
+        status: 403,
+        headers: { "x-amzn-errortype": "AccessDeniedException" },
+      }),
     );
   const signedFetch = createSigningFetch(next, {
     service: "lambda",
@@ -320,5 +314,5 @@ Deno.test("of a 401/403 body of 32 MB, the signer reads only the start it classi
   const response = await signedFetch(MCP_URL, { method: "POST", body: "{}" });
   assertEquals(response.status, 403);
   assertEquals((await response.text()).length, 64 * 1024);
-  assert(sent < 1024 * 1024, `${sent} bytes read of a 32 MB body`);
+  assert(pulled() < 1024 * 1024, `${pulled()} bytes read of a 32 MB body`);
 });

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { StreamableHttp } from "../src/transport/http/streamable_http.ts";
 import type { JSONRPCMessage } from "../src/mcp_sdk.ts";
+import { countedBody } from "./fixtures/counted_body.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const FAST = {
@@ -235,26 +236,14 @@ Deno.test("a server's retry: 0 does not make the session's GET stream a busy loo
 });
 
 Deno.test("of an HTTP error's body of 32 MB, only the start is read and quoted", async () => {
-  let sent = 0;
-  const chunk = encode("x".repeat(64 * 1024));
-  const server = serve(() =>
-    new Response(
-      new ReadableStream({
-        pull(controller) {
-          // 32 MB, so that a reader of the whole body finishes and fails the check below.
-          if (sent >= 32 * 1024 * 1024) return controller.close();
-          sent += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-      { status: 500 },
-    )
-  );
+  // 32 MB, so that a reader of the whole body finishes and fails the check below.
+  const { body, pulled } = countedBody(32 * 1024 * 1024);
+  const server = serve(() => new Response(body, { status: 500 }));
   const { transport } = connect(server.url);
   const failure = await transport.send(call(1)).then(() => undefined, (error: Error) => error);
   assertMatch(failure?.message ?? "", /^Error POSTing to endpoint: x+$/);
   assert(failure!.message.length < 70 * 1024, `${failure!.message.length} characters quoted`);
-  assert(sent < 8 * 1024 * 1024, `${sent} bytes sent of a 32 MB body`);
+  assert(pulled() < 8 * 1024 * 1024, `${pulled()} bytes sent of a 32 MB body`);
   await transport.close();
   await server.close();
 });

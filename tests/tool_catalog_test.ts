@@ -183,3 +183,21 @@ Deno.test("a list of an earlier revision (no resultType, no hint) stays current 
   await catalog.lookup("a");
   assertEquals(state.pages, 1);
 });
+
+Deno.test("ready gives a tool only while a call may be judged on the view as it is", async () => {
+  let now = 0;
+  const { list } = modernList({ ttlMs: 1000, cacheScope: "private" });
+  const catalog = new ToolCatalog(list, undefined, { now: () => now });
+  assertEquals(catalog.ready("a"), undefined, "nothing loaded yet");
+  await catalog.lookup("a");
+  assertEquals(catalog.ready("a")?.name, "a");
+  assertEquals(catalog.ready("zzz"), undefined, "an unknown name is left to lookup, which reloads");
+  now = 1000;
+  assertEquals(catalog.ready("a"), undefined, "stale after ttlMs");
+  await catalog.lookup("a");
+  assertEquals(catalog.ready("a")?.name, "a");
+  const reload = catalog.invalidate();
+  assertEquals(catalog.ready("a"), undefined, "a change was announced and not yet loaded");
+  await reload;
+  assertEquals(catalog.ready("a")?.name, "a");
+});

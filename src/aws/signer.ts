@@ -221,7 +221,8 @@ export function createSigningFetch(next: FetchLike, options: SigningFetchOptions
   };
 
   return async (input, init) => {
-    const url = new URL(input);
+    // Never changed here, so a URL given is used as it is.
+    const url = input instanceof URL ? input : new URL(input);
     const method = (init?.method ?? "GET").toUpperCase();
     const body = bodyText(init?.body);
     const send = async () => {

@@ -139,6 +139,15 @@ export class ToolCatalog {
   }
 
   /**
+   * The definition of `name` when a call may be judged on the view as it is,
+   * with nothing to wait for (fresh, and `name` known); otherwise `undefined`,
+   * and {@linkcode ToolCatalog.lookup} decides.
+   */
+  ready(name: string): Tool | undefined {
+    return this.#freshFor(this.#now()) ? this.#tools.get(name) : undefined;
+  }
+
+  /**
    * The backend's definition of `name` for judging a call: waits for a list
    * that reflects every announced change (loading one if needed), and reloads
    * once when `name` is not known. Rejects when the list cannot be loaded.

@@ -244,7 +244,8 @@ export class ToolGate {
     let tool: Tool | undefined;
     if (this.#serverHasTools) {
       try {
-        tool = await this.#currentTool(name);
+        // Most calls find a fresh list: judged at once, with no deadline to arm.
+        tool = this.#catalog.ready(name) ?? await this.#currentTool(name);
       } catch (error) {
         const reason = `cannot load the server's tool list to judge tools/call ${name}: ${
           this.#describe(error)

@@ -20,6 +20,7 @@ import { isResponse } from "../../jsonrpc/message_kind.ts";
 import { asError } from "../../log.ts";
 import { readEventStream } from "./event_stream.ts";
 import { bodyStart } from "./http_response.ts";
+import type { HeaderRecord } from "./mcp_headers.ts";
 
 /** How a dropped event stream is resumed; the SDK's names and defaults. */
 export interface ReconnectionOptions {
@@ -57,7 +58,7 @@ export interface AnswerStreamsOptions {
   /** Signs and sends each GET. */
   fetch: FetchLike;
   /** The headers of every request to the endpoint (session, version, `--header`). */
-  headers: () => Headers;
+  headers: () => HeaderRecord;
   /** How dropped streams are resumed. */
   reconnection: ReconnectionOptions;
   /** The longest line accepted. */
@@ -81,7 +82,7 @@ export interface AnswerStreamsOptions {
  * import { SSE_RECONNECTION } from "../../retry_policy.ts";
  * const messages: unknown[] = [];
  * const streams = new AnswerStreams({
- *   url: new URL("http://127.0.0.1:9/mcp"), fetch, headers: () => new Headers(),
+ *   url: new URL("http://127.0.0.1:9/mcp"), fetch, headers: () => ({}),
  *   reconnection: SSE_RECONNECTION, maxLineBytes: 1024,
  *   deliver: (m) => messages.push(m), fail: () => {}, overlong: () => {}, finished: () => {},
  * });
@@ -106,8 +107,8 @@ export class AnswerStreams {
    */
   async resume(context: StreamContext, lastEventId: string | undefined): Promise<void> {
     const headers = this.#o.headers();
-    headers.set("accept", "text/event-stream");
-    if (lastEventId !== undefined) headers.set("last-event-id", lastEventId);
+    headers.accept = "text/event-stream";
+    if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
     const response = await this.#o.fetch(this.#o.url, {
       method: "GET",
       headers,

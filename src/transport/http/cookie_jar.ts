@@ -153,7 +153,7 @@ export class CookieJar {
  */
 export function withCookies(next: FetchLike, jar: CookieJar): FetchLike {
   return async (input, init) => {
-    const url = new URL(input);
+    const url = input instanceof URL ? input : new URL(input);
     const cookie = jar.header(url);
     const sent = cookie === undefined
       ? init

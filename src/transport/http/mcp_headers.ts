@@ -11,6 +11,9 @@
  */
 import { type JSONRPCMessage, PROTOCOL_VERSION_META_KEY } from "../../mcp_sdk.ts";
 
+/** A request's headers as the transport builds them: lower-case names to values. */
+export type HeaderRecord = Record<string, string>;
+
 /** The first protocol revision without sessions, whose requests each carry their version. */
 const FIRST_STATELESS_REVISION = "2026-07-28";
 

@@ -36,7 +36,7 @@ import {
   unfollowedRedirect,
 } from "./http_response.ts";
 import { AnswerStreams, type ReconnectionOptions } from "./answer_streams.ts";
-import { isStatelessRequest, standardHeaders } from "./mcp_headers.ts";
+import { type HeaderRecord, isStatelessRequest, standardHeaders } from "./mcp_headers.ts";
 
 /** Options for {@linkcode StreamableHttp}. */
 export interface StreamableHttpOptions {
@@ -89,6 +89,8 @@ export class StreamableHttp implements SessionTransport {
 
   #url: URL;
   #options: StreamableHttpOptions;
+  /** `options.headers`, with lower-case names. */
+  #base: HeaderRecord;
   #max: number;
   #sessionId: string | undefined;
   #protocolVersion: string | undefined;
@@ -100,6 +102,9 @@ export class StreamableHttp implements SessionTransport {
   constructor(url: URL, options: StreamableHttpOptions) {
     this.#url = url;
     this.#options = options;
+    this.#base = Object.fromEntries(
+      Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     this.#max = options.maxLineBytes ?? MAX_MESSAGE_BYTES;
     this.#streams = new AnswerStreams({
       url,
@@ -140,12 +145,13 @@ export class StreamableHttp implements SessionTransport {
     try {
       const headers = this.#headers(message, "application/json, text/event-stream");
       for (const [name, value] of Object.entries(standardHeaders(message) ?? {})) {
-        headers.set(name, value);
+        headers[name.toLowerCase()] = value;
       }
       for (const [name, value] of Object.entries(options.headers ?? {})) {
-        if (!RESERVED.has(name.toLowerCase())) headers.set(name, value);
+        const key = name.toLowerCase();
+        if (!RESERVED.has(key)) headers[key] = value;
       }
-      headers.set("content-type", "application/json");
+      headers["content-type"] = "application/json";
       const response = await this.#options.fetch(this.#url, {
         method: "POST",
         headers,
@@ -246,14 +252,19 @@ export class StreamableHttp implements SessionTransport {
     return exchange;
   }
 
-  /** The headers every request carries: `--header`, the session, the version, `accept`. */
-  #headers(message: JSONRPCMessage | undefined, accept: string | undefined): Headers {
-    const headers = new Headers(this.#options.headers);
+  /**
+   * The headers every request carries: `--header`, the session, the version,
+   * `accept`. A plain record with lower-case names, not a `Headers`: the
+   * signer and fetch each read it once, where a `Headers` would be checked
+   * again at every copy.
+   */
+  #headers(message: JSONRPCMessage | undefined, accept: string | undefined): HeaderRecord {
+    const headers: HeaderRecord = { ...this.#base };
     const initialize = message !== undefined && "method" in message &&
       message.method === "initialize";
-    if (this.#sessionId && !initialize) headers.set("mcp-session-id", this.#sessionId);
-    if (this.#protocolVersion) headers.set("mcp-protocol-version", this.#protocolVersion);
-    if (accept) headers.set("accept", accept);
+    if (this.#sessionId && !initialize) headers["mcp-session-id"] = this.#sessionId;
+    if (this.#protocolVersion) headers["mcp-protocol-version"] = this.#protocolVersion;
+    if (accept) headers.accept = accept;
     return headers;
   }
 

@@ -136,3 +136,37 @@ Deno.test("a JSON-RPC error the server sends in an HTTP error body reaches the c
     });
   });
 });
+
+Deno.test("a request whose method or claimed version cannot be an HTTP header value is refused at once, and nothing is sent", async () => {
+  let backend: Backend | undefined;
+  const version = "io.modelcontextprotocol/protocolVersion";
+  const out = await rawRun({ onBackend: (b) => (backend = b) }, async (proxy) => {
+    await proxy.send(initializeLine(1));
+    await proxy.next();
+    await proxy.send(INITIALIZED);
+    const posts = () => backend!.seen.filter((seen) => seen.method === "POST").length;
+    await waitFor(() => posts() >= 3); // initialize, initialized, the proxy's own tools/list
+    const before = posts();
+    const bad = [
+      line({ id: 2, method: "ping", params: { _meta: { [version]: "2026-07-28\r\nx-evil: 1" } } }),
+      line({ id: 3, method: "ping", params: { _meta: { [version]: "2026-07-28\u0001" } } }),
+      line({ id: 4, method: "ping", params: { _meta: { [version]: "2026-07-28é" } } }),
+      line({ id: 5, method: "ping\u0001", params: { _meta: { [version]: "2026-07-28" } } }),
+    ];
+    const started = Date.now();
+    for (const request of bad) await proxy.send(request);
+    const answers = [];
+    for (let i = 0; i < bad.length; i++) answers.push(await proxy.next());
+    assertEquals(answers.map((a) => a.id).sort(), [2, 3, 4, 5]);
+    for (const answer of answers) {
+      const error = answer.error as { code: number; message: string };
+      assertEquals(error.code, -32600, JSON.stringify(answer));
+      assertMatch(error.message, /HTTP header/);
+    }
+    assert(Date.now() - started < 1000, "answered at once, not after retries");
+    await proxy.send(echoCall(6, "still up"));
+    assertEquals((await proxy.next()).id, 6);
+    assertEquals(posts(), before + 1, "only the echo call reached the backend");
+  });
+  assert(!/retry \d/.test(out.stderr), out.stderr);
+});

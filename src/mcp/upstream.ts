@@ -18,6 +18,7 @@ import type { RemoteTransport } from "../transport/http/remote_transport.ts";
 import { busyReply, errorReply, idInUseReply, lookAlikeReply, timeoutReply } from "./errors.ts";
 import type { Exchange } from "./exchange.ts";
 import { serverErrorOf } from "./remote_errors.ts";
+import { unsendableHeader } from "../transport/http/mcp_headers.ts";
 import { withMetadata } from "./request_extras.ts";
 import { MAX_WAITING, type RequestTable } from "./request_table.ts";
 import { RequestTrace } from "./request_trace.ts";
@@ -190,9 +191,18 @@ export class Upstream {
   }
 
   #forward(request: JSONRPCRequest): void {
+    const outgoing = withMetadata(request, this.#o.metadata);
+    const unsendable = unsendableHeader(outgoing);
+    if (unsendable) {
+      this.#o.logger.warn(`refused ${JSON.stringify(request.method)}: ${unsendable}`);
+      return this.#o.answer(
+        request.id,
+        errorReply(request.id, ErrorCode.InvalidRequest, `Invalid Request: ${unsendable}`),
+      );
+    }
     const headers = request.method === "tools/call" ? this.#o.gate.paramHeaders(request) : {};
     const options = Object.keys(headers).length > 0 ? { headers } : undefined;
-    this.#o.remote.send(withMetadata(request, this.#o.metadata), options).catch((error) => {
+    this.#o.remote.send(outgoing, options).catch((error) => {
       const own = serverErrorOf(error, request.id);
       if (own) return this.#o.answer(request.id, own);
       const failure = this.#o.explain(error);

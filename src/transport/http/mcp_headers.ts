@@ -88,6 +88,38 @@ export function standardHeaders(message: JSONRPCMessage): Record<string, string>
   return headers;
 }
 
+/** Whether `value` can go in an HTTP header as it is: printable ASCII, nothing around it to trim. */
+function headerSafe(value: string): boolean {
+  return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value);
+}
+
+/**
+ * Why `message` cannot be sent: its method, or the protocol version it
+ * claims, goes in a standard header as it is (only `Mcp-Name` is encoded),
+ * and no HTTP header can carry that value; `undefined` when it can be sent.
+ *
+ * @example
+ * ```ts
+ * import { unsendableHeader } from "./mcp_headers.ts";
+ * unsendableHeader({
+ *   jsonrpc: "2.0", id: 1, method: "ping",
+ *   params: { _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28\n" } },
+ * }); // "the protocol version it claims cannot be sent in the MCP-Protocol-Version HTTP header: ..."
+ * ```
+ */
+export function unsendableHeader(message: JSONRPCMessage): string | undefined {
+  const version = claimedVersion(message);
+  if (version === undefined || !("method" in message)) return undefined;
+  const rule = "only printable ASCII, with no space at either end, can be";
+  if (!headerSafe(version)) {
+    return `the protocol version it claims cannot be sent in the MCP-Protocol-Version HTTP header: ${rule}`;
+  }
+  if (!headerSafe(message.method)) {
+    return `its method cannot be sent in the Mcp-Method HTTP header: ${rule}`;
+  }
+  return undefined;
+}
+
 /**
  * Whether `message` is a request of revision 2026-07-28 or later, whose
  * refusal may come as a JSON-RPC error in the body of an HTTP 400.

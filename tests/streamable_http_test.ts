@@ -268,3 +268,21 @@ Deno.test("an event whose data lines never end in a blank line is cut at the lim
   await endless.close();
   await short.close();
 });
+
+Deno.test("a stream whose event id no header can carry is not resumed: its end is told at once, with why", async () => {
+  for (const id of ["日本", "e\u0001", " e1"]) {
+    const server = serve(() =>
+      sse([`id: ${id}\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{}}\n\n`])
+    );
+    const { transport, errors } = connect(server.url);
+    let ended = false;
+    await transport.send(call(3), { onRequestStreamEnd: () => (ended = true) });
+    await settle();
+    assertEquals(server.seen.map((s) => s.method), ["POST"], JSON.stringify(id));
+    assert(ended, "its end is told");
+    assertEquals(errors.length, 1, errors.join("\n"));
+    assertMatch(errors[0]!, /event id cannot be sent back in Last-Event-ID/);
+    await transport.close();
+    await server.close();
+  }
+});

@@ -20,7 +20,7 @@ import { isResponse } from "../../jsonrpc/message_kind.ts";
 import { asError } from "../../log.ts";
 import { readEventStream } from "./event_stream.ts";
 import { bodyStart } from "./http_response.ts";
-import type { HeaderRecord } from "./mcp_headers.ts";
+import { type HeaderRecord, headerSafe } from "./mcp_headers.ts";
 
 /** How a dropped event stream is resumed; the SDK's names and defaults. */
 export interface ReconnectionOptions {
@@ -172,6 +172,17 @@ export class AnswerStreams {
       // Not resumed: the same line would come again.
       this.#o.finished(context.exchange);
       return this.#o.overlong(context.id, this.#o.maxLineBytes);
+    }
+    if (lastEventId !== undefined && !headerSafe(lastEventId) && !answered) {
+      // Sent back as it is, it would make fetch throw, or go out as other bytes than those signed.
+      this.#o.fail(
+        new Error(
+          `the server's event id cannot be sent back in Last-Event-ID (only printable ASCII can), so its stream ${
+            resumable ? "is opened again from now" : "is not resumed"
+          }`,
+        ),
+      );
+      lastEventId = undefined;
     }
     if ((resumable || lastEventId !== undefined) && !answered) {
       return this.#reconnect(context, lastEventId, 0);

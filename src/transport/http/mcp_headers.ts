@@ -88,8 +88,11 @@ export function standardHeaders(message: JSONRPCMessage): Record<string, string>
   return headers;
 }
 
-/** Whether `value` can go in an HTTP header as it is: printable ASCII, nothing around it to trim. */
-function headerSafe(value: string): boolean {
+/**
+ * Whether `value` can go in an HTTP header as it is, and be signed as it
+ * goes: printable ASCII, with nothing at either end that would be trimmed.
+ */
+export function headerSafe(value: string): boolean {
   return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value);
 }
 

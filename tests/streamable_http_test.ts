@@ -286,3 +286,24 @@ Deno.test("a stream whose event id no header can carry is not resumed: its end i
     await server.close();
   }
 });
+
+Deno.test("a session id that is not visible ASCII fails the initialize, and is never sent back", async () => {
+  for (const id of ["s 1", "sé"]) {
+    const server = serve((seen) =>
+      seen.method === "POST"
+        ? new Response(answer(0).slice(6), {
+          headers: new Headers([["content-type", "application/json"], ["mcp-session-id", id]]),
+        })
+        : new Response(null, { status: 405 })
+    );
+    const { transport } = connect(server.url);
+    await assertRejects(
+      () => transport.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }),
+      Error,
+      "Mcp-Session-Id is not visible ASCII",
+    );
+    assertEquals(transport.sessionId, undefined, JSON.stringify(id));
+    await transport.close();
+    await server.close();
+  }
+});

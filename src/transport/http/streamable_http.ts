@@ -160,7 +160,17 @@ export class StreamableHttp implements SessionTransport {
       });
       const request = isRequest(message) ? message : undefined;
       if (request?.method === "initialize" && response.ok) {
-        this.#sessionId = response.headers.get("mcp-session-id") || undefined;
+        const session = response.headers.get("mcp-session-id") || undefined;
+        // Sent back on every request and signed: MCP allows visible ASCII only, and other bytes
+        // would not go out as they were signed.
+        if (session !== undefined && !/^[\x21-\x7e]+$/.test(session)) {
+          await response.body?.cancel().catch(() => {});
+          throw new SdkError(
+            SdkErrorCode.ClientHttpUnexpectedContent,
+            "The server's Mcp-Session-Id is not visible ASCII, as MCP requires, so it cannot be sent back",
+          );
+        }
+        this.#sessionId = session;
       }
       if (!response.ok) {
         const text = await bodyStart(response);

@@ -307,3 +307,16 @@ Deno.test("a session id that is not visible ASCII fails the initialize, and is n
     await server.close();
   }
 });
+
+Deno.test("a protocol version no header can carry is not sent, and that is reported", async () => {
+  const server = sessionServer(() => new Response(null, { status: 405 }));
+  const { transport, errors } = connect(server.url);
+  await transport.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} });
+  transport.setProtocolVersion("2025-11-25\u0001");
+  await transport.send(call(1));
+  assertEquals(server.seen[1]!.headers.get("mcp-protocol-version"), null);
+  assertEquals(errors.length, 1, errors.join("\n"));
+  assertMatch(errors[0]!, /cannot be sent in the MCP-Protocol-Version header/);
+  await transport.close();
+  await server.close();
+});

@@ -36,7 +36,12 @@ import {
   unfollowedRedirect,
 } from "./http_response.ts";
 import { AnswerStreams, type ReconnectionOptions } from "./answer_streams.ts";
-import { type HeaderRecord, isStatelessRequest, standardHeaders } from "./mcp_headers.ts";
+import {
+  type HeaderRecord,
+  headerSafe,
+  isStatelessRequest,
+  standardHeaders,
+} from "./mcp_headers.ts";
 
 /** Options for {@linkcode StreamableHttp}. */
 export interface StreamableHttpOptions {
@@ -129,8 +134,20 @@ export class StreamableHttp implements SessionTransport {
     return Promise.resolve();
   }
 
-  /** Sets the `mcp-protocol-version` header sent from now on; the empty string sends none. */
+  /**
+   * Sets the `mcp-protocol-version` header sent from now on; the empty string
+   * sends none, and so does a version (the server's choice) that no header
+   * can carry, which is reported.
+   */
   setProtocolVersion(version: string): void {
+    if (version && !headerSafe(version)) {
+      this.onerror?.(
+        new Error(
+          "the protocol version the server chose cannot be sent in the MCP-Protocol-Version header (only printable ASCII can); requests go without it",
+        ),
+      );
+      version = "";
+    }
     this.#protocolVersion = version || undefined;
   }
 
@@ -144,9 +161,7 @@ export class StreamableHttp implements SessionTransport {
     let streaming = false;
     try {
       const headers = this.#headers(message, "application/json, text/event-stream");
-      for (const [name, value] of Object.entries(standardHeaders(message) ?? {})) {
-        headers[name.toLowerCase()] = value;
-      }
+      Object.assign(headers, standardHeaders(message));
       for (const [name, value] of Object.entries(options.headers ?? {})) {
         const key = name.toLowerCase();
         if (!RESERVED.has(key)) headers[key] = value;

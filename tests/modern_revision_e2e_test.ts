@@ -10,9 +10,9 @@ import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { modernSetup } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
-  collectStderr,
   proxyServerParams,
   spawnRawProxy,
+  testThroughProxy,
   withProxyStderr,
 } from "./fixtures/proxy_process.ts";
 
@@ -44,13 +44,11 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
-  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "modern-test", version: "1.0.0" },
     { versionNegotiation: { mode: "pin", pin: "2026-07-28" } } as never,
   );
-  try {
-    await client.connect(transport);
+  await testThroughProxy(client, transport, async () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
     assertEquals(
       names,
@@ -95,11 +93,7 @@ Deno.test("a 2026-07-28 client through the proxy: signed standard headers, no se
     await assertRejects(() => client.callTool({ name: "bad_header", arguments: { filter: {} } }));
     assertEquals(backend.calls.get("bad_header"), undefined);
     assert(!backend.seen.slice(before).some((r) => r.headers["mcp-name"] === "bad_header"));
-  } catch (error) {
-    throw withProxyStderr(error, stderr());
-  } finally {
-    await client.close();
-  }
+  });
   assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
 });
 
@@ -161,24 +155,18 @@ Deno.test("an SDK 2.x client in auto mode settles on 2026-07-28 through the prox
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
-  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "auto", version: "1.0.0" },
     { versionNegotiation: { mode: "auto" } } as never,
   );
-  try {
-    await client.connect(transport);
+  await testThroughProxy(client, transport, async () => {
     assertEquals(client.getNegotiatedProtocolVersion(), "2026-07-28");
     const result = await client.callTool({ name: "echo", arguments: { text: "auto" } });
     assertEquals(result.content, [{ type: "text", text: "auto" }]);
     const methods = backend.seen.map((r) => r.headers["mcp-method"]);
     assert(methods.includes("server/discover"), "the probe reached the server, signed");
     assert(backend.seen.every((r) => r.verified));
-  } catch (error) {
-    throw withProxyStderr(error, stderr());
-  } finally {
-    await client.close();
-  }
+  });
 });
 
 Deno.test("a 2026-07-28 server without subscriptions that makes a read-only tool a write tool, announcing nothing, is not called in read-only mode: its list is never fresher than its ttlMs", async () => {
@@ -208,7 +196,6 @@ Deno.test("a subscriptions/listen stream stays open past --timeout and carries t
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, [...BACKEND_SCOPE, "--timeout", "1"]),
   );
-  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "listener", version: "1.0.0" },
     { versionNegotiation: { mode: "pin", pin: "2026-07-28" } } as never,
@@ -218,8 +205,7 @@ Deno.test("a subscriptions/listen stream stays open past --timeout and carries t
     "notifications/tools/list_changed" as never,
     (() => void changes++) as never,
   );
-  try {
-    await client.connect(transport);
+  await testThroughProxy(client, transport, async () => {
     const subscription = await client.listen({ toolsListChanged: true } as never);
     let closed = false;
     subscription.closed.then(() => (closed = true));
@@ -234,11 +220,7 @@ Deno.test("a subscriptions/listen stream stays open past --timeout and carries t
     const started = performance.now();
     await client.close();
     assert(performance.now() - started < 1000, "the proxy exits without a grace for the stream");
-  } catch (error) {
-    throw withProxyStderr(error, stderr());
-  } finally {
-    await client.close();
-  }
+  });
 });
 
 Deno.test("a stateless call that runs past --timeout is answered at once and cancelled upstream the revision's way: its stream is closed", async () => {

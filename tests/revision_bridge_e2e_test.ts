@@ -15,10 +15,9 @@ import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { modernSetup } from "./fixtures/modern_backend.ts";
 import {
   BACKEND_SCOPE,
-  collectStderr,
   proxyServerParams,
   spawnRawProxy,
-  withProxyStderr,
+  testThroughProxy,
 } from "./fixtures/proxy_process.ts";
 
 Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the proxy: discovery, the gate, input asked as server-to-client requests", async () => {
@@ -27,7 +26,6 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
-  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "legacy-test", version: "1.0.0" },
     { capabilities: { elicitation: { form: {} }, roots: { listChanged: true } } },
@@ -41,8 +39,7 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
     asked.push("roots");
     return { roots: [{ uri: "file:///work", name: "work" }] };
   });
-  try {
-    await client.connect(transport);
+  await testThroughProxy(client, transport, async (stderr) => {
     assertEquals(client.getServerVersion()?.name, "modern-test-backend");
     assert(
       client.getServerCapabilities()?.tools !== undefined,
@@ -104,11 +101,7 @@ Deno.test("a 2025-11-25 client reaches a 2026-07-28-only server through the prox
       stderr(),
       /the server speaks only 2026-07-28; the proxy speaks it for this 2025-11-25 client/,
     );
-  } catch (error) {
-    throw withProxyStderr(error, stderr());
-  } finally {
-    await client.close();
-  }
+  });
   assert(!backend.seen.some((r) => r.method === "DELETE"), "no session to end");
 });
 
@@ -186,7 +179,6 @@ Deno.test("bridged: every leg of a tool call is judged again, so a tool that bec
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
-  const stderr = collectStderr(transport);
   const client = new Client(
     { name: "legacy-test", version: "1.0.0" },
     { capabilities: { elicitation: { form: {} }, roots: {} } },
@@ -197,19 +189,14 @@ Deno.test("bridged: every leg of a tool call is judged again, so a tool that bec
     return { action: "accept", content: { confirm: true } };
   });
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
-  try {
-    await client.connect(transport);
+  await testThroughProxy(client, transport, async () => {
     await assertRejects(
       () => client.callTool({ name: "confirm_roots", arguments: { topic: "logs" } }),
       Error,
       "hidden by the proxy",
     );
     assertEquals(backend.calls.get("confirm_roots"), 1, "the second leg never reached the server");
-  } catch (error) {
-    throw withProxyStderr(error, stderr());
-  } finally {
-    await client.close();
-  }
+  });
 });
 
 Deno.test("bridged, the server's tool-list changes reach the 2025-era client through the proxy's own subscription", async () => {
@@ -218,12 +205,10 @@ Deno.test("bridged, the server's tool-list changes reach the 2025-era client thr
   const transport = new StdioClientTransport(
     proxyServerParams(backend.url, home.home, BACKEND_SCOPE),
   );
-  const stderr = collectStderr(transport);
   const client = new Client({ name: "legacy-listener", version: "1.0.0" }, { capabilities: {} });
   let changes = 0;
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
-  try {
-    await client.connect(transport);
+  await testThroughProxy(client, transport, async (stderr) => {
     const deadline = Date.now() + 5000;
     while (!/following the server's tool-list changes/.test(stderr())) {
       if (Date.now() > deadline) throw new Error("the proxy never subscribed");
@@ -234,9 +219,5 @@ Deno.test("bridged, the server's tool-list changes reach the 2025-era client thr
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assertEquals(changes, 1);
-  } catch (error) {
-    throw withProxyStderr(error, stderr());
-  } finally {
-    await client.close();
-  }
+  });
 });
